@@ -1,0 +1,47 @@
+import { writeFileSync } from "node:fs";
+import { arch, cpus, totalmem } from "node:os";
+import type { BenchFigure, BenchSuite } from "./types.js";
+
+const suites: BenchSuite[] = [];
+
+function pad(text: string, width: number) {
+  return text.length >= width ? text : text + " ".repeat(width - text.length);
+}
+
+async function main() {
+  const only = process.argv.slice(2);
+  const figures: BenchFigure[] = [];
+  const started = Date.now();
+  for (const suite of suites) {
+    if (only.length > 0 && !only.includes(suite.name)) continue;
+    process.stderr.write(`bench: running ${suite.name}\n`);
+    figures.push(...(await suite.run()));
+  }
+  const header = ["suite", "metric", "value", "unit", "target", "ok"];
+  const rows = figures.map((f) => [
+    f.suite,
+    f.metric,
+    Number.isInteger(f.value) ? String(f.value) : f.value.toFixed(3),
+    f.unit,
+    f.target ?? "",
+    f.pass === undefined ? "" : f.pass ? "yes" : "NO",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
+  const line = (cells: string[]) => cells.map((c, i) => pad(c, widths[i] ?? 0)).join("  ");
+  console.log(line(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const row of rows) console.log(line(row));
+  const machine = {
+    node: process.version,
+    arch: arch(),
+    cpus: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+  };
+  writeFileSync(
+    new URL("./results.json", import.meta.url),
+    `${JSON.stringify({ date: new Date().toISOString(), machine, seconds: (Date.now() - started) / 1000, figures }, null, 2)}\n`,
+  );
+  if (figures.some((f) => f.pass === false)) process.exitCode = 1;
+}
+
+await main();
