@@ -1,0 +1,342 @@
+import { z } from "zod";
+import type { WaveAction } from "./actions.js";
+import type { Ec2State, LaunchStatus } from "./drs.js";
+import type { ProtectionGroup } from "./protection-group.js";
+import type { RecoveryPlan, Wave } from "./recovery-plan.js";
+
+export const EXECUTION_TYPES = ["DRILL", "RECOVERY", "FAILBACK"] as const;
+export type ExecutionType = (typeof EXECUTION_TYPES)[number];
+
+export const EXECUTION_STATUSES = [
+  "PENDING",
+  "RUNNING",
+  "PAUSED",
+  "CANCELLING",
+  "COMPLETED",
+  "FAILED",
+  "CANCELLED",
+] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+export const TERMINAL_STATUSES: readonly ExecutionStatus[] = ["COMPLETED", "FAILED", "CANCELLED"];
+export const ACTIVE_STATUSES: readonly ExecutionStatus[] = ["PENDING", "RUNNING", "PAUSED", "CANCELLING"];
+
+export function isTerminal(status: ExecutionStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+export const StartExecutionSchema = z
+  .strictObject({
+    executionType: z.enum(EXECUTION_TYPES),
+    /** RECOVERY only: must equal the plan's name, so that nobody starts a real recovery by accident. */
+    confirm: z.string().max(256).optional(),
+    /** FAILBACK only: run waves in reverse plan order (dependencies reversed). */
+    reverseWaveOrder: z.boolean().optional(),
+    comment: z.string().max(1024).optional(),
+  })
+  .meta({ id: "StartExecution" });
+export type StartExecution = z.infer<typeof StartExecutionSchema>;
+
+/** A protection group as frozen at start: the servers it resolved to then. */
+export interface GroupSnapshot {
+  groupId: string;
+  name: string;
+  accountId: string;
+  region: string;
+  selectionMode: ProtectionGroup["selectionMode"];
+  launchSettings?: ProtectionGroup["launchSettings"];
+  servers: Array<{
+    sourceServerId: string;
+    hostname: string;
+    readiness?: string;
+    originEnvironment?: "ON_PREMISES" | "AWS";
+  }>;
+}
+
+export interface PlanSnapshot {
+  plan: Pick<RecoveryPlan, "planId" | "name" | "rpoSeconds" | "rtoSeconds" | "version"> & { waves: Wave[] };
+  groups: GroupSnapshot[];
+}
+
+export type WaveStatus = "PENDING" | "WAITING" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELLED" | "SKIPPED";
+export type WavePhase = "pre-actions" | "launching" | "post-actions";
+
+export type ServerOutcome = "NOT_STARTED" | LaunchStatus | "CANCELLED" | "SKIPPED";
+
+export interface ServerRun {
+  sourceServerId: string;
+  hostname: string;
+  accountId: string;
+  region: string;
+  groupId: string;
+  status: ServerOutcome;
+  batchId?: string;
+  jobId?: string;
+  recoveryInstanceId?: string;
+  ec2InstanceId?: string;
+  ec2State?: Ec2State;
+  /** FAILBACK: the source server launched in the origin region (EC2 origin) or the instance failed back. */
+  failback?: FailbackProgress;
+  error?: string;
+  launchedAt?: string;
+}
+
+export interface FailbackProgress {
+  origin: "ON_PREMISES" | "AWS";
+  recoveryInstanceId?: string;
+  /** EC2 origin: the reversed-direction source server in the origin region. */
+  reversedSourceServerId?: string;
+  originAccountId?: string;
+  originRegion?: string;
+  phase: "resolve" | "reverse" | "replicating" | "ready" | "launching" | "done" | "failed";
+  nextCheckAt?: number;
+}
+
+/**
+ * One DRS job as the engine tracks it. `LAUNCHING` is the recorded intent: the StartRecovery call may or may
+ * not have happened; the engine resolves it by looking the job up by its tags before it ever calls again.
+ */
+export interface BatchRun {
+  batchId: string;
+  kind: "recovery" | "failback-launch";
+  accountId: string;
+  region: string;
+  sourceServerIds: string[];
+  /** Failback launches address recovery instances rather than source servers. */
+  recoveryInstanceIds?: string[];
+  status: "PLANNED" | "LAUNCHING" | "UNKNOWN" | "ACTIVE" | "DONE" | "CANCELLED" | "FAILED";
+  attempt: number;
+  intentAt?: number;
+  notBefore?: number;
+  jobId?: string;
+  jobStatus?: "PENDING" | "STARTED" | "COMPLETED";
+  submittedAt?: number;
+  completedAt?: number;
+  jobCreatedAt?: string;
+  jobEndedAt?: string;
+  lastPolledAt?: number;
+  nextPollAt?: number;
+  logCount: number;
+  lastError?: string;
+  errorCount: number;
+}
+
+export type ActionStatus =
+  | "PENDING"
+  | "RUNNING"
+  | "WAITING_APPROVAL"
+  | "SUCCEEDED"
+  | "FAILED"
+  | "SKIPPED"
+  | "CANCELLED";
+
+export interface ActionRun {
+  actionId: string;
+  phase: "pre" | "post";
+  index: number;
+  action: WaveAction;
+  status: ActionStatus;
+  startedAt?: number;
+  endedAt?: number;
+  deadlineAt?: number;
+  nextCheckAt?: number;
+  attempts: number;
+  /** External handle (SSM automation execution ID, command ID). */
+  handle?: string;
+  output?: string;
+  error?: string;
+  decision?: { decision: "approve" | "reject"; by: string; at: string; comment?: string };
+}
+
+export interface WaveRun {
+  waveId: string;
+  name: string;
+  status: WaveStatus;
+  phase?: WavePhase;
+  onFailure: "abort" | "continue";
+  dependsOn: string[];
+  pauseBefore: boolean;
+  pauseCleared: boolean;
+  startTime?: number;
+  endTime?: number;
+  deadlineAt?: number;
+  servers: ServerRun[];
+  batches: BatchRun[];
+  actions: ActionRun[];
+  error?: string;
+}
+
+export interface PauseState {
+  reason: "pauseBefore" | "user" | "approval";
+  waveId?: string;
+  actionId?: string;
+  since: number;
+  by?: string;
+}
+
+export interface TerminationRun {
+  requestedBy: string;
+  requestedAt: number;
+  reason: "user" | "drill-ttl";
+  status: "RUNNING" | "COMPLETED" | "FAILED";
+  batches: Array<{
+    batchId: string;
+    accountId: string;
+    region: string;
+    recoveryInstanceIds: string[];
+    status: "PLANNED" | "LAUNCHING" | "UNKNOWN" | "ACTIVE" | "DONE" | "FAILED";
+    attempt: number;
+    jobId?: string;
+    nextPollAt?: number;
+    notBefore?: number;
+    lastError?: string;
+    errorCount: number;
+  }>;
+  instances: Array<{
+    recoveryInstanceId: string;
+    sourceServerId: string;
+    status: "PENDING" | "TERMINATING" | "TERMINATED" | "FAILED";
+    error?: string;
+  }>;
+  completedAt?: number;
+}
+
+export interface Execution {
+  executionId: string;
+  planId: string;
+  planName: string;
+  executionType: ExecutionType;
+  status: ExecutionStatus;
+  initiatedBy: string;
+  comment?: string;
+  startTime: number;
+  endTime?: number;
+  options: { reverseWaveOrder: boolean };
+  snapshot: PlanSnapshot;
+  waves: WaveRun[];
+  pause?: PauseState;
+  /** A user asked to pause: no new wave starts until resume. */
+  pauseRequested?: { by: string; at: number };
+  cancelRequested?: { by: string; at: number };
+  /** Highest command sequence number already applied (commands are idempotent by sequence). */
+  appliedCommandSeq: number;
+  /** When the engine next needs to look at this execution; undefined = only on a command. */
+  wakeAt?: number;
+  termination?: TerminationRun;
+  /** DRILL: instances are terminated automatically at this time unless already terminated. */
+  cleanupAt?: number;
+  error?: { code: string; message: string };
+  /** Step Functions: the task token of the current pause (AWS driver only). */
+  taskToken?: string;
+  createdAt: number;
+  updatedAt: number;
+  version: number;
+}
+
+export type ExecutionCommand =
+  | { seq: number; at: number; by: string; type: "pause" }
+  | { seq: number; at: number; by: string; type: "resume" }
+  | { seq: number; at: number; by: string; type: "cancel" }
+  | { seq: number; at: number; by: string; type: "terminate-instances"; reason?: "user" | "drill-ttl" }
+  | { seq: number; at: number; by: string; type: "approve" | "reject"; actionId?: string; comment?: string };
+
+export type NewExecutionCommand = ExecutionCommand extends infer C
+  ? C extends { seq: number }
+    ? Omit<C, "seq">
+    : never
+  : never;
+
+export interface ExecutionEvent {
+  executionId: string;
+  seq: number;
+  at: number;
+  type: string;
+  waveId?: string;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+export type NewExecutionEvent = Omit<ExecutionEvent, "seq" | "executionId">;
+
+/** The light listing shape, stored beside each execution so lists never parse whole documents. */
+export interface ExecutionSummary {
+  executionId: string;
+  planId: string;
+  planName: string;
+  executionType: ExecutionType;
+  status: ExecutionStatus;
+  initiatedBy: string;
+  startTime: string;
+  endTime?: string;
+  waveCount: number;
+  wavesCompleted: number;
+  wavesFailed: number;
+  serverCount: number;
+  serversLaunched: number;
+  serversFailed: number;
+  paused?: PauseState["reason"];
+  targetRtoSeconds?: number;
+  achievedRtoSeconds?: number;
+  instancesTerminated?: boolean;
+}
+
+/** DRS work this execution currently holds, per `account/region` (for quotas across executions). */
+export type ExecutionUsage = Record<string, { jobs: number; servers: number }>;
+
+export function summarize(execution: Execution): ExecutionSummary {
+  const servers = execution.waves.flatMap((w) => w.servers);
+  const summary: ExecutionSummary = {
+    executionId: execution.executionId,
+    planId: execution.planId,
+    planName: execution.planName,
+    executionType: execution.executionType,
+    status: execution.status,
+    initiatedBy: execution.initiatedBy,
+    startTime: new Date(execution.startTime).toISOString(),
+    waveCount: execution.waves.length,
+    wavesCompleted: execution.waves.filter((w) => w.status === "COMPLETED").length,
+    wavesFailed: execution.waves.filter((w) => w.status === "FAILED").length,
+    serverCount: servers.length,
+    serversLaunched: servers.filter((s) => s.status === "LAUNCHED" || s.status === "TERMINATED").length,
+    serversFailed: servers.filter((s) => s.status === "FAILED").length,
+  };
+  if (execution.endTime !== undefined) {
+    summary.endTime = new Date(execution.endTime).toISOString();
+    summary.achievedRtoSeconds = Math.round((execution.endTime - execution.startTime) / 1000);
+  }
+  if (execution.pause) summary.paused = execution.pause.reason;
+  if (execution.snapshot.plan.rtoSeconds !== undefined)
+    summary.targetRtoSeconds = execution.snapshot.plan.rtoSeconds;
+  if (execution.termination?.status === "COMPLETED") summary.instancesTerminated = true;
+  return summary;
+}
+
+/** Jobs and servers this execution holds in DRS right now, by account/region. */
+export function usageOf(execution: Execution): ExecutionUsage {
+  const usage: ExecutionUsage = {};
+  const add = (accountId: string, region: string, servers: number) => {
+    const key = `${accountId}/${region}`;
+    const entry = usage[key] ?? { jobs: 0, servers: 0 };
+    entry.jobs += 1;
+    entry.servers += servers;
+    usage[key] = entry;
+  };
+  for (const wave of execution.waves) {
+    for (const b of wave.batches) {
+      if (b.status === "LAUNCHING" || b.status === "UNKNOWN" || b.status === "ACTIVE") {
+        add(b.accountId, b.region, b.recoveryInstanceIds?.length ?? b.sourceServerIds.length);
+      }
+    }
+  }
+  for (const b of execution.termination?.batches ?? []) {
+    if (b.status === "LAUNCHING" || b.status === "UNKNOWN" || b.status === "ACTIVE")
+      add(b.accountId, b.region, b.recoveryInstanceIds.length);
+  }
+  return usage;
+}
+
+/** Server keys (`account/region/serverId`) this execution covers, used to refuse overlapping executions. */
+export function serverKeysOf(execution: Pick<Execution, "snapshot">): string[] {
+  return execution.snapshot.groups.flatMap((g) =>
+    g.servers.map((s) => `${g.accountId}/${g.region}/${s.sourceServerId}`),
+  );
+}
