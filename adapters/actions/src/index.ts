@@ -1,1 +1,5 @@
-export {};
+export {
+  combineActionRunners,
+  createHttpActionRunner,
+  type HttpActionRunnerOptions,
+} from "./http-action-runner.js";

@@ -1,1 +1,1 @@
-export {};
+export { createWebhookNotifier, signWebhook, type WebhookNotifierOptions } from "./webhook-notifier.js";

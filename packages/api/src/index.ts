@@ -1,1 +1,20 @@
-export {};
+export { type ApiOptions, createApi } from "./app.js";
+export type { ApiEnv } from "./env.js";
+export { etagOf, expectedVersion } from "./http/etag.js";
+export { errorToResponse, problemBody, problemResponse } from "./http/problem.js";
+export {
+  type Access,
+  COMMON_ERRORS,
+  CONFLICT,
+  jsonBody,
+  jsonResponse,
+  NOT_FOUND,
+  PageQuery,
+  PRECONDITION,
+  pageOf,
+  QueryBool,
+  type RouteKit,
+  type RouteMeta,
+  UPSTREAM,
+} from "./route-kit.js";
+export { stripUndefined } from "./routes/protection-groups.js";

@@ -1,1 +1,16 @@
-export {};
+export type { AppDeps } from "./deps.js";
+export { runEffect } from "./engine/effect-runner.js";
+export { createExecutionEventBus, type ExecutionEventBus } from "./engine/event-bus.js";
+export { createLocalDriver, type LocalDriver, leaseRenewer } from "./engine/local-driver.js";
+export {
+  createStepHandler,
+  NOTIFIED_EVENT_TYPES,
+  type StepExecution,
+  type StepHandlerDeps,
+} from "./engine/step-handler.js";
+export { dateRangeBounds, executionView, parseSeedDate, terminationView } from "./executions.js";
+export type { ProtectionGroupView, ResolveRequest } from "./protection-groups.js";
+export type { RecoveryPlanView } from "./recovery-plans.js";
+export { buildReport, type ExecutionReport, reportMarkdown } from "./report.js";
+export { createServices, type Services } from "./services.js";
+export { type SettingsView, toSettingsView } from "./settings.js";

@@ -9,6 +9,7 @@ export * from "./domain/protection-group.js";
 export * from "./domain/recovery-plan.js";
 export * from "./domain/settings.js";
 export * from "./domain/user.js";
+export * from "./engine/index.js";
 export * from "./errors.js";
 export * from "./ports/action-runner.js";
 export * from "./ports/drs-gateway.js";

@@ -97,12 +97,14 @@ export interface FailbackProgress {
  */
 export interface BatchRun {
   batchId: string;
-  kind: "recovery" | "failback-launch";
+  kind: "recovery" | "failback-launch" | "terminate";
   accountId: string;
   region: string;
   sourceServerIds: string[];
-  /** Failback launches address recovery instances rather than source servers. */
+  /** Failback launches and terminations address recovery instances rather than source servers. */
   recoveryInstanceIds?: string[];
+  /** The last launch attempt hit ConflictException: the lookup also reports jobs holding these servers. */
+  conflict?: boolean;
   status: "PLANNED" | "LAUNCHING" | "UNKNOWN" | "ACTIVE" | "DONE" | "CANCELLED" | "FAILED";
   attempt: number;
   intentAt?: number;
@@ -178,19 +180,7 @@ export interface TerminationRun {
   requestedAt: number;
   reason: "user" | "drill-ttl";
   status: "RUNNING" | "COMPLETED" | "FAILED";
-  batches: Array<{
-    batchId: string;
-    accountId: string;
-    region: string;
-    recoveryInstanceIds: string[];
-    status: "PLANNED" | "LAUNCHING" | "UNKNOWN" | "ACTIVE" | "DONE" | "FAILED";
-    attempt: number;
-    jobId?: string;
-    nextPollAt?: number;
-    notBefore?: number;
-    lastError?: string;
-    errorCount: number;
-  }>;
+  batches: BatchRun[];
   instances: Array<{
     recoveryInstanceId: string;
     sourceServerId: string;
@@ -329,7 +319,7 @@ export function usageOf(execution: Execution): ExecutionUsage {
   }
   for (const b of execution.termination?.batches ?? []) {
     if (b.status === "LAUNCHING" || b.status === "UNKNOWN" || b.status === "ACTIVE")
-      add(b.accountId, b.region, b.recoveryInstanceIds.length);
+      add(b.accountId, b.region, b.recoveryInstanceIds?.length ?? 0);
   }
   return usage;
 }

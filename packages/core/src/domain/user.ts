@@ -70,4 +70,11 @@ export interface RefreshTokenRecord {
   issuedAt: string;
   expiresAt: string;
   revokedAt?: string;
+  /**
+   * The sign-in session this token belongs to (local identity: the `origin_jti` claim). Rotation keeps it,
+   * so every token issued by refreshing belongs to the family of the sign-in that started it.
+   */
+  familyId?: string;
+  /** When the session's user signed in (ISO); tokens issued by refreshing keep it as `auth_time`. */
+  authTime?: string;
 }

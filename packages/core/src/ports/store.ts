@@ -81,6 +81,7 @@ export interface RecoveryPlanRepository {
 
 export interface ExecutionFilter {
   planId?: string;
+  /** Any of these statuses; an empty list is no status filter. */
   status?: ExecutionStatus[];
   executionType?: ExecutionType;
   initiatedBy?: string;
@@ -89,6 +90,7 @@ export interface ExecutionFilter {
   startTo?: number;
 }
 
+/** Executions without an endTime sort last for `endTime` in both orders; ties keep a stable order. */
 export interface ExecutionSort {
   by: "startTime" | "endTime" | "status";
   order: "asc" | "desc";
@@ -116,11 +118,21 @@ export interface ExecutionRepository {
   /**
    * IDs of executions that need a step now: `wakeAt <= now`, or a command newer than `appliedCommandSeq`,
    * and no live lease held by someone else. Oldest wakeAt first.
+   * (There is no owner argument, so any unexpired lease excludes an execution, the caller's own included; a
+   * lease is expired when `leaseUntil <= now`. An execution due only to a command counts as due at
+   * `min(wakeAt, now)`.)
    */
   listDue(now: number, limit: number): Promise<string[]>;
-  /** Earliest wakeAt among executions not leased by others (for the driver's sleep), if any. */
+  /**
+   * Earliest wakeAt among executions not leased by others (for the driver's sleep), if any.
+   * (Without a `now` argument, a leased execution counts from `max(wakeAt, leaseUntil)`: the earliest time
+   * it can become due.)
+   */
   nextWakeAt(): Promise<number | undefined>;
-  /** Atomically takes or renews the lease if it is free, expired or already `owner`'s. */
+  /**
+   * Atomically takes or renews the lease if it is free, expired or already `owner`'s. False for an unknown
+   * execution. `save` never changes the lease.
+   */
   acquireLease(executionId: string, owner: string, now: number, ttlMs: number): Promise<boolean>;
   releaseLease(executionId: string, owner: string): Promise<void>;
   /** Appends a command and returns its sequence number (1, 2, … per execution). NotFoundError if no execution. */
@@ -128,12 +140,13 @@ export interface ExecutionRepository {
   commandsAfter(executionId: string, afterSeq: number): Promise<ExecutionCommand[]>;
   /** Events in sequence order after `afterSeq`. */
   events(executionId: string, afterSeq: number, limit: number): Promise<ExecutionEvent[]>;
-  /** Idempotent per (executionId, jobId, index). */
+  /** Idempotent per (executionId, jobId, index): the first item stored wins. NotFoundError if no execution. */
   appendJobLog(
     executionId: string,
     jobId: string,
     items: Array<JobLogItem & { index: number }>,
   ): Promise<void>;
+  /** Ordered by jobId, then index. */
   jobLog(
     executionId: string,
     query: { jobId?: string; afterIndex?: number; limit: number },
@@ -165,10 +178,12 @@ export interface UserRepository {
   /** ConflictError ALREADY_EXISTS on a duplicate email (case-insensitive). */
   create(user: UserRecord): Promise<UserRecord>;
   update(user: UserRecord, expectedVersion: number): Promise<UserRecord>;
+  /** NotFoundError if there is no such user. */
   delete(userId: string): Promise<void>;
 }
 
 export interface RefreshTokenRepository {
+  /** Inserts or replaces the record; a revoked token stays revoked (its `revokedAt` is kept). */
   put(record: RefreshTokenRecord): Promise<void>;
   get(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
   /** Marks it revoked; returns false if it did not exist or was already revoked (replay detection). */
@@ -179,6 +194,7 @@ export interface RefreshTokenRepository {
 }
 
 export interface AuditFilter {
+  /** Matches `actor.sub` or `actor.email`. */
   actor?: string;
   action?: string;
   targetType?: string;
@@ -190,7 +206,7 @@ export interface AuditFilter {
 }
 
 export interface AuditLog {
-  /** Append-only: there is no update or delete. */
+  /** Append-only: there is no update or delete. ConflictError ALREADY_EXISTS on a duplicate eventId. */
   append(event: AuditEvent): Promise<void>;
   /** Newest first. */
   list(filter: AuditFilter, page: PageRequest): Promise<Page<AuditEvent>>;

@@ -1,0 +1,79 @@
+import type { ActionContext, ActionProgress, ActionRunner, WaveAction } from "@drso/core";
+
+export interface HttpActionRunnerOptions {
+  /** Per-request timeout. Default 10 s. */
+  requestTimeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+/**
+ * `http` wave actions: call a URL, expect a status. With `retryUntilHealthy` the engine keeps polling every
+ * `intervalSeconds` until the status matches or the action's timeout expires (a health gate).
+ */
+export function createHttpActionRunner(options: HttpActionRunnerOptions = {}): ActionRunner {
+  const doFetch = options.fetch ?? fetch;
+  const timeoutMs = options.requestTimeoutMs ?? 10_000;
+
+  async function call(
+    action: Extract<WaveAction, { type: "http" }>,
+    context: ActionContext,
+  ): Promise<ActionProgress> {
+    const expected = action.expectStatus;
+    const accepts = (status: number) =>
+      expected ? expected.includes(status) : status >= 200 && status < 300;
+    const retry = (why: string): ActionProgress =>
+      action.retryUntilHealthy
+        ? { status: "RUNNING", checkAfterMs: (action.intervalSeconds ?? 15) * 1000, output: why }
+        : { status: "FAILED", error: why };
+    try {
+      const response = await doFetch(action.url, {
+        method: action.method ?? "GET",
+        headers: {
+          "user-agent": "drs-orchestrator-health-check",
+          "x-drso-execution-id": context.executionId,
+          "x-drso-wave-id": context.waveId,
+          ...(action.headers ?? {}),
+        },
+        ...(action.body !== undefined && action.method !== "GET" && action.method !== "HEAD"
+          ? { body: action.body }
+          : {}),
+        redirect: "manual",
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const text = action.method === "HEAD" ? "" : (await response.text()).slice(0, 2048);
+      const summary = `${action.method ?? "GET"} ${action.url} → HTTP ${response.status}${text ? `: ${text.replace(/\s+/g, " ").slice(0, 200)}` : ""}`;
+      if (accepts(response.status)) return { status: "SUCCEEDED", output: summary };
+      return retry(`${summary} (expected ${expected ? expected.join(", ") : "2xx"})`);
+    } catch (error) {
+      return retry(`${action.method ?? "GET"} ${action.url} failed: ${(error as Error).message}`);
+    }
+  }
+
+  return {
+    supports: (type) => type === "http",
+    async start(action, context) {
+      if (action.type !== "http")
+        return { status: "FAILED", error: `the HTTP runner cannot run ${action.type} actions` };
+      return call(action, context);
+    },
+    async poll(action, context) {
+      if (action.type !== "http")
+        return { status: "FAILED", error: `the HTTP runner cannot run ${action.type} actions` };
+      return call(action, context);
+    },
+  };
+}
+
+/** Routes each action type to the first runner that supports it. */
+export function combineActionRunners(...runners: ActionRunner[]): ActionRunner {
+  const pick = (type: WaveAction["type"]) => runners.find((r) => r.supports(type));
+  return {
+    supports: (type) => pick(type) !== undefined,
+    start: (action, context) =>
+      pick(action.type)?.start(action, context) ??
+      Promise.resolve({ status: "FAILED", error: `${action.type} is not supported` }),
+    poll: (action, context, handle) =>
+      pick(action.type)?.poll(action, context, handle) ??
+      Promise.resolve({ status: "FAILED", error: `${action.type} is not supported` }),
+  };
+}

@@ -1,0 +1,269 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { defaultProvider } from "@aws-sdk/credential-provider-node";
+import { combineActionRunners, createHttpActionRunner } from "@drso/actions";
+import { createApi } from "@drso/api";
+import {
+  createExecutionEventBus,
+  createLocalDriver,
+  createServices,
+  createStepHandler,
+  type LocalDriver,
+  leaseRenewer,
+  type Services,
+} from "@drso/app";
+import { type Clock, SystemClock } from "@drso/clock";
+import type { Account, DrsGatewayFactory, DrsTarget } from "@drso/core";
+import { DEFAULT_SETTINGS } from "@drso/core";
+import { assumeRoleCredentials, createSdkDrsGatewayFactory, simulatorCredentials } from "@drso/drs";
+import { createLocalIdentity, createLocalUserDirectory, createScryptHasher } from "@drso/identity";
+import { createWebhookNotifier } from "@drso/notify";
+import { createSqliteStore, type SqliteStore } from "@drso/store";
+import { serve } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { type RunningSimulator, startSimulator } from "drs-sim";
+import type { LocalConfig } from "./config.js";
+import { mountWebUi } from "./web-ui.js";
+
+export const VERSION = "0.1.0";
+export const LOCAL_CLIENT_ID = "drs-orchestrator-local";
+
+export interface LocalServer {
+  url: string;
+  apiUrl: string;
+  simulatorUrl?: string;
+  simulator?: RunningSimulator;
+  store: SqliteStore;
+  services: Services;
+  driver: LocalDriver;
+  /** Printed once on first start when no admin password was configured. */
+  generatedAdminPassword?: string;
+  close(): Promise<void>;
+}
+
+export interface LocalServerOptions {
+  clock?: Clock;
+  log?: (level: "info" | "warn" | "error", message: string, detail?: unknown) => void;
+}
+
+/** Accounts for the fleet a simulator serves (first start only): DR engineers get a working demo at once. */
+async function simulatorTargets(endpoint: string, simulator?: RunningSimulator): Promise<DrsTarget[]> {
+  if (simulator)
+    return simulator.control.state().regions.map((r) => ({ accountId: r.accountId, region: r.region }));
+  const response = await fetch(`${endpoint.replace(/\/$/, "")}/__sim/state`);
+  if (!response.ok) throw new Error(`GET ${endpoint}/__sim/state: HTTP ${response.status}`);
+  const state = (await response.json()) as { regions: DrsTarget[] };
+  return state.regions.map((r) => ({ accountId: r.accountId, region: r.region }));
+}
+
+export async function startLocalServer(
+  config: LocalConfig,
+  options: LocalServerOptions = {},
+): Promise<LocalServer> {
+  const log =
+    options.log ??
+    ((level, message, detail) =>
+      (level === "error" ? console.error : console.log)(`[${level}] ${message}`, detail ?? ""));
+  const clock = options.clock ?? new SystemClock();
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = createSqliteStore({ path: join(config.dataDir, "drs-orchestrator.sqlite") });
+  const closers: Array<() => Promise<void>> = [];
+
+  try {
+    let simulator: RunningSimulator | undefined;
+    let drs: DrsGatewayFactory;
+    let simulatorUrl: string | undefined;
+    if (config.drsMode === "sim") {
+      if (config.drsEndpoint) {
+        simulatorUrl = config.drsEndpoint;
+      } else {
+        simulator = await startSimulator({
+          host: config.host,
+          port: config.simPort,
+          fleet: config.simFleet,
+          seed: config.simSeed,
+          timeScale: config.simTimeScale,
+          stateFile: join(config.dataDir, "drs-sim-state.json"),
+        });
+        simulatorUrl = simulator.url;
+        closers.push(() => simulator!.close());
+      }
+      drs = createSdkDrsGatewayFactory({
+        mode: "sim",
+        endpoint: simulatorUrl,
+        credentialsFor: (t) => simulatorCredentials(t.accountId),
+      });
+    } else {
+      const roles = new Map<string, ReturnType<typeof assumeRoleCredentials>>();
+      // The orchestrator's own account (no role ARN) uses the default AWS credential chain.
+      const defaultChain = defaultProvider();
+      drs = createSdkDrsGatewayFactory({
+        mode: "aws",
+        ...(config.drsEndpoint ? { endpoint: config.drsEndpoint } : {}),
+        credentialsFor: (target) => async () => {
+          const account: Account | undefined = await store.accounts.get(target.accountId);
+          if (!account?.roleArn) return defaultChain();
+          const key = `${account.roleArn}|${account.externalId ?? ""}|${target.region}`;
+          let provider = roles.get(key);
+          if (!provider) {
+            provider = assumeRoleCredentials({
+              roleArn: account.roleArn,
+              region: target.region,
+              ...(account.externalId ? { externalId: account.externalId } : {}),
+            });
+            roles.set(key, provider);
+          }
+          return provider();
+        },
+      });
+    }
+
+    const hasher = createScryptHasher();
+    const publicUrl = `http://${config.host}:${config.port}`;
+    const identity = createLocalIdentity({
+      users: store.users,
+      refreshTokens: store.refreshTokens,
+      kv: store.kv,
+      clock,
+      issuer: `${publicUrl}/api/auth`,
+      clientId: LOCAL_CLIENT_ID,
+      hasher,
+    });
+    const users = createLocalUserDirectory({
+      users: store.users,
+      refreshTokens: store.refreshTokens,
+      clock,
+      hasher,
+    });
+    const admin = await users.ensureInitialAdmin(config.adminEmail, config.adminPassword);
+
+    if (config.drsMode === "sim" && (await store.accounts.list()).length === 0 && simulatorUrl) {
+      const targets = await simulatorTargets(simulatorUrl, simulator);
+      const byAccount = new Map<string, string[]>();
+      for (const t of targets) byAccount.set(t.accountId, [...(byAccount.get(t.accountId) ?? []), t.region]);
+      const now = new Date(clock.now()).toISOString();
+      let n = 0;
+      for (const [accountId, regions] of byAccount) {
+        n += 1;
+        await store.accounts.create({
+          accountId,
+          name: `Simulated account ${n}`,
+          regions: [...new Set(regions)].sort(),
+          createdAt: now,
+          updatedAt: now,
+          version: 1,
+        });
+      }
+    }
+
+    const bus = createExecutionEventBus();
+    const notifier = createWebhookNotifier({
+      targets: async () => ((await store.settings.get())?.settings ?? DEFAULT_SETTINGS).webhooks,
+      log: (m, d) => log("warn", m, d),
+    });
+    const actions = combineActionRunners(createHttpActionRunner());
+    const owner = `${hostname()}:${process.pid}`;
+    const stepExecution = createStepHandler({
+      store,
+      drs,
+      actions,
+      clock,
+      notifier,
+      bus,
+      beforeRound: leaseRenewer(store, clock, owner),
+      log: (m, d) => log("warn", m, d),
+    });
+    const driver = createLocalDriver({
+      store,
+      clock,
+      stepExecution,
+      owner,
+      log: (m, d) => log("error", m, d),
+    });
+    const services = createServices(
+      { store, drs, clock, newId: () => crypto.randomUUID(), users, identity, notifier, actions },
+      driver,
+    );
+
+    const { app } = createApi({
+      services,
+      verifier: identity,
+      identity,
+      bus,
+      version: VERSION,
+      mode: {
+        drs: config.drsMode === "sim" ? `sim (${simulatorUrl})` : "aws",
+        store: "sqlite",
+        identity: "local",
+      },
+      corsOrigins: config.corsOrigins,
+      rateLimit: { ratePerSecond: config.rateLimitPerUser, burst: Math.max(20, config.rateLimitPerUser * 2) },
+      clientAddress: (c) => {
+        try {
+          return getConnInfo(c as never).remote.address ?? "unknown";
+        } catch {
+          return "unknown";
+        }
+      },
+      healthChecks: async () => {
+        const s = driver.status();
+        return [
+          {
+            name: "engine",
+            ok: !config.engine || (s.running && !(s.lastError && s.lastError.at > clock.now() - 60_000)),
+            detail: !config.engine
+              ? "disabled (DRSO_ENGINE=off)"
+              : s.lastError
+                ? `last error: ${s.lastError.message}`
+                : "running",
+          },
+        ];
+      },
+      log: (m, d) => log("error", m, d),
+    });
+    mountWebUi(app, { apiBase: "/api" });
+
+    const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
+      s.once("error", reject);
+    });
+    const address = server.address();
+    const port = typeof address === "object" && address ? address.port : config.port;
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        }),
+    );
+    if (config.engine) driver.start();
+    closers.unshift(() => driver.stop());
+
+    const url = `http://${config.host}:${port}`;
+    const result: LocalServer = {
+      url,
+      apiUrl: `${url}/api`,
+      store,
+      services,
+      driver,
+      async close() {
+        for (const close of closers)
+          await close().catch((error: unknown) => log("warn", "shutdown step failed", error));
+        await store.close();
+      },
+    };
+    if (simulatorUrl) result.simulatorUrl = simulatorUrl;
+    if (simulator) result.simulator = simulator;
+    if (admin?.generatedPassword) result.generatedAdminPassword = admin.generatedPassword;
+    return result;
+  } catch (error) {
+    for (const close of closers) await close().catch(() => {});
+    await store.close().catch(() => {});
+    throw error;
+  }
+}
+
+export function webUiBuilt(distDir: string): boolean {
+  return existsSync(join(distDir, "index.html"));
+}

@@ -1,0 +1,232 @@
+import type { ExecutionEventBus, Services } from "@drso/app";
+import { type AuditEvent, type IdentityProvider, isPrintable, type TokenVerifier } from "@drso/core";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { secureHeaders } from "hono/secure-headers";
+import type { ApiEnv } from "./env.js";
+import { errorToResponse, problemResponse, zodIssues } from "./http/problem.js";
+import { createRouteKit, type RouteMeta } from "./route-kit.js";
+import { registerAccountRoutes } from "./routes/accounts.js";
+import { registerAuditRoutes } from "./routes/audit.js";
+import { registerAuthRoutes } from "./routes/auth.js";
+import { type HealthCheck, registerConfigRoutes } from "./routes/config.js";
+import { registerDrsRoutes } from "./routes/drs.js";
+import { registerEc2Routes } from "./routes/ec2.js";
+import { registerExecutionRoutes } from "./routes/executions.js";
+import { registerProtectionGroupRoutes } from "./routes/protection-groups.js";
+import { registerRecoveryPlanRoutes } from "./routes/recovery-plans.js";
+import { registerUserRoutes } from "./routes/users.js";
+
+export interface ApiOptions {
+  services: Services;
+  verifier: TokenVerifier;
+  /** Local mode: the product issues its own tokens and serves /auth/*. */
+  identity?: IdentityProvider;
+  /** Where the API lives: "/api" locally; "" behind API Gateway when the stage URL is the base. */
+  basePath?: string;
+  version: string;
+  mode: { drs: string; store: string; identity: string };
+  corsOrigins?: string[];
+  rateLimit?: { ratePerSecond: number; burst: number };
+  maxBodyBytes?: number;
+  /** The caller's address (socket address locally, requestContext on Lambda). */
+  clientAddress?: (c: { req: { header(name: string): string | undefined } }) => string;
+  healthChecks?: () => Promise<HealthCheck[]>;
+  /** Live execution events for server-sent events (local mode). */
+  bus?: ExecutionEventBus;
+  /** Extra routes registered with the same kit. */
+  extend?: Array<(kit: ReturnType<typeof createRouteKit>) => void>;
+  log?: (message: string, detail?: unknown) => void;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+export function createApi(options: ApiOptions) {
+  const log = options.log ?? ((message: string, detail?: unknown) => console.error(message, detail));
+  const basePath = options.basePath ?? "/api";
+  const clientAddress = options.clientAddress ?? (() => "unknown");
+  const { services } = options;
+  const now = () => services.deps.clock.now();
+
+  const api = new OpenAPIHono<ApiEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const target = (result as { target?: string }).target;
+        return problemResponse(c, 400, "VALIDATION_FAILED", "The request is not valid; see errors[].", {
+          errors: zodIssues(result.error, target === "json" ? "" : (target ?? "")),
+        });
+      }
+      return undefined;
+    },
+  });
+
+  api.use("*", async (c, next) => {
+    const incoming = c.req.header("x-request-id");
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : services.deps.newId();
+    c.set("requestId", requestId);
+    c.set("services", services);
+    c.header("x-request-id", requestId);
+    await next();
+  });
+  api.use(
+    "*",
+    secureHeaders({
+      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+      strictTransportSecurity: "max-age=31536000; includeSubDomains; preload",
+      xFrameOptions: "DENY",
+      referrerPolicy: "strict-origin-when-cross-origin",
+      crossOriginResourcePolicy: false,
+    }),
+  );
+  api.use(
+    "*",
+    cors({
+      origin: (origin) =>
+        options.corsOrigins?.includes(origin) || options.corsOrigins?.includes("*") ? origin : null,
+      allowHeaders: ["Content-Type", "Authorization", "X-Amz-Date", "X-Api-Key", "If-Match", "X-Request-Id"],
+      allowMethods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+      exposeHeaders: ["X-Request-Id", "ETag", "Location", "Retry-After"],
+      maxAge: 86400,
+    }),
+  );
+  api.use(
+    "*",
+    bodyLimit({
+      maxSize: options.maxBodyBytes ?? 1024 * 1024,
+      onError: (c) =>
+        problemResponse(
+          c,
+          413,
+          "PAYLOAD_TOO_LARGE",
+          `The request body exceeds ${options.maxBodyBytes ?? 1024 * 1024} bytes.`,
+        ),
+    }),
+  );
+  api.use("*", async (c, next) => {
+    if (
+      MUTATING.has(c.req.method) &&
+      c.req.header("content-length") !== "0" &&
+      (c.req.header("content-length") || c.req.header("transfer-encoding"))
+    ) {
+      const type = c.req.header("content-type") ?? "";
+      if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
+        return problemResponse(c, 415, "UNSUPPORTED_MEDIA_TYPE", "Send request bodies as application/json.");
+      }
+    }
+    return next();
+  });
+  api.use("*", async (c, next) => {
+    await next();
+    const meta = c.get("route");
+    if (!meta?.audit || !MUTATING.has(c.req.method)) return;
+    const principal = c.get("principal");
+    const target = c.get("auditTarget");
+    const status = c.res.status;
+    if (!principal && meta.access !== "public") return;
+    const email =
+      principal?.email ?? (typeof target?.detail?.email === "string" ? target.detail.email : undefined);
+    const event: AuditEvent = {
+      eventId: services.deps.newId(),
+      at: new Date(now()).toISOString(),
+      actor: {
+        sub: principal?.sub ?? "anonymous",
+        ...(email ? { email } : {}),
+        ...(principal ? { role: principal.role } : {}),
+      },
+      action: meta.audit,
+      outcome: status < 400 ? "success" : status === 401 || status === 403 ? "denied" : "failure",
+      status,
+      requestId: c.get("requestId"),
+      sourceIp: clientAddress(c),
+    };
+    if (meta.target) event.targetType = meta.target;
+    const targetId = target?.id ?? c.req.param("id") ?? c.req.param("accountId");
+    if (targetId && isPrintable(targetId) && targetId.length <= 128) event.targetId = targetId;
+    const agent = c.req.header("user-agent");
+    if (agent) event.userAgent = agent.slice(0, 256);
+    if (target?.detail) event.detail = target.detail;
+    try {
+      await services.deps.store.audit.append(event);
+    } catch (error) {
+      log("audit append failed", error);
+    }
+  });
+
+  api.onError((error, c) => errorToResponse(c, error, log));
+  api.notFound((c) => problemResponse(c, 404, "ROUTE_NOT_FOUND", `No route ${c.req.method} ${c.req.path}.`));
+
+  const kit = createRouteKit(api, {
+    verifier: options.verifier,
+    rateLimit: options.rateLimit ?? { ratePerSecond: 100, burst: 200 },
+    now,
+  });
+
+  kit.add(
+    {
+      method: "get",
+      path: "/health",
+      access: "public",
+      tags: ["Health"],
+      summary: "Liveness",
+      responses: {
+        200: {
+          description: "Alive",
+          content: {
+            "application/json": {
+              schema: z
+                .object({ status: z.literal("ok"), version: z.string(), time: z.string() })
+                .openapi("Health"),
+            },
+          },
+        },
+      },
+    },
+    (c) =>
+      c.json({ status: "ok" as const, version: options.version, time: new Date(now()).toISOString() }, 200),
+  );
+  if (options.identity) registerAuthRoutes(kit, options.identity, { now, clientAddress });
+  registerProtectionGroupRoutes(kit);
+  registerRecoveryPlanRoutes(kit);
+  registerDrsRoutes(kit);
+  registerExecutionRoutes(kit, options.bus ? { bus: options.bus } : {});
+  registerEc2Routes(kit);
+  registerAccountRoutes(kit);
+  registerConfigRoutes(kit, {
+    version: options.version,
+    mode: options.mode,
+    ...(options.healthChecks ? { extraChecks: options.healthChecks } : {}),
+  });
+  registerUserRoutes(kit);
+  registerAuditRoutes(kit);
+  for (const extend of options.extend ?? []) extend(kit);
+
+  api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+  });
+  const document = () =>
+    api.getOpenAPI31Document({
+      openapi: "3.1.0",
+      info: {
+        title: "DRS Orchestrator API",
+        version: options.version,
+        description:
+          "Protection groups, recovery plans, executions (drills, recoveries, failbacks) over AWS Elastic Disaster Recovery.",
+      },
+      servers: [{ url: basePath || "/" }],
+    });
+  let cachedDocument: ReturnType<typeof document> | undefined;
+  api.get("/openapi.json", (c) => {
+    cachedDocument ??= document();
+    return c.json(cachedDocument);
+  });
+
+  const app = new Hono();
+  app.route(basePath || "/", api);
+
+  return { app, api, routes: kit.table as readonly RouteMeta[], openApiDocument: document };
+}

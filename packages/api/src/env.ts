@@ -1,0 +1,14 @@
+import type { Services } from "@drso/app";
+import type { Principal } from "@drso/core";
+import type { RouteMeta } from "./route-kit.js";
+
+/** Hono context variables set by the middleware chain. */
+export interface ApiEnv {
+  Variables: {
+    requestId: string;
+    principal?: Principal;
+    route?: RouteMeta;
+    auditTarget?: { type?: string; id?: string; detail?: Record<string, unknown> };
+    services: Services;
+  };
+}

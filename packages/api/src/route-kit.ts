@@ -1,0 +1,155 @@
+import {
+  can,
+  ForbiddenError,
+  type Grant,
+  type TokenVerifier,
+  TooManyRequestsError,
+  UnauthenticatedError,
+} from "@drso/core";
+import { createRoute, type OpenAPIHono, type RouteConfig, type RouteHandler, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import type { ApiEnv } from "./env.js";
+import { createRateLimiter } from "./http/rate-limit.js";
+
+/** Who may call a route: anyone, any signed-in user, or holders of a permission from the RBAC matrix. */
+export type Access = Grant | "public" | "authenticated";
+
+export interface RouteMeta {
+  method: string;
+  /** OpenAPI-style path below the base path, e.g. `/protection-groups/{id}`. */
+  path: string;
+  access: Access;
+  /** Audit action for mutating routes, e.g. `protection-group.create`. */
+  audit?: string;
+  /** Audit target type, e.g. `protection-group`. */
+  target?: string;
+}
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string().openapi({ example: "VALIDATION_FAILED" }),
+    detail: z.string(),
+    requestId: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .passthrough()
+  .openapi("Problem");
+
+const problem = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: ProblemSchema } },
+});
+
+/** The error responses every authenticated route can produce. */
+export const COMMON_ERRORS = {
+  400: problem("Invalid request (problem+json with `errors[]`)"),
+  401: problem("Missing, expired or invalid token"),
+  403: problem("The caller's role lacks the route's permission"),
+  429: problem("Rate limit exceeded"),
+} as const;
+export const NOT_FOUND = { 404: problem("Not found") } as const;
+export const CONFLICT = {
+  409: problem("Conflict (name taken, server assigned, resource in use, invalid state)"),
+} as const;
+export const PRECONDITION = { 412: problem("If-Match does not match the current version") } as const;
+export const UPSTREAM = {
+  502: problem("DRS or another dependency failed"),
+  503: problem("DRS is throttling; retry later"),
+} as const;
+
+export interface RouteKitOptions {
+  verifier: TokenVerifier;
+  rateLimit: { ratePerSecond: number; burst: number };
+  now: () => number;
+}
+
+/**
+ * Registers routes with their access rule and keeps the table of every route (the RBAC walk test and the
+ * docs read it). Authentication, authorization and per-user rate limiting run before request validation,
+ * so an unauthenticated caller learns nothing about a route's schema.
+ */
+export function createRouteKit(app: OpenAPIHono<ApiEnv>, options: RouteKitOptions) {
+  const table: RouteMeta[] = [];
+  const limiter = createRateLimiter({ ...options.rateLimit, now: options.now });
+
+  function guard(meta: RouteMeta): MiddlewareHandler<ApiEnv> {
+    return async (c, next) => {
+      c.set("route", meta);
+      if (meta.access === "public") return next();
+      const header = c.req.header("authorization");
+      const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+      if (!match) throw new UnauthenticatedError("Send an ID token as 'Authorization: Bearer <token>'.");
+      const principal = await options.verifier.verify(match[1]!);
+      c.set("principal", principal);
+      const wait = limiter.take(`user:${principal.sub}`);
+      if (wait > 0) throw new TooManyRequestsError("Too many requests for this user; slow down.", wait);
+      if (meta.access !== "authenticated" && !can(principal.role, meta.access)) {
+        throw new ForbiddenError(`Role ${principal.role} does not have permission ${meta.access}.`, {
+          requiredPermission: meta.access,
+          role: principal.role,
+        });
+      }
+      return next();
+    };
+  }
+
+  function add<R extends RouteConfig>(
+    config: R & { access: Access; audit?: string; target?: string },
+    handler: RouteHandler<R, ApiEnv>,
+  ): void {
+    const { access, audit, target, ...routeConfig } = config;
+    const meta: RouteMeta = { method: routeConfig.method.toUpperCase(), path: routeConfig.path, access };
+    if (audit) meta.audit = audit;
+    if (target) meta.target = target;
+    table.push(meta);
+    const existing = routeConfig.middleware;
+    const middleware = [guard(meta), ...(existing ? (Array.isArray(existing) ? existing : [existing]) : [])];
+    const route = createRoute({
+      ...routeConfig,
+      middleware,
+      ...(access === "public" ? {} : { security: [{ bearerAuth: [] }] }),
+      ...(access !== "public" && access !== "authenticated"
+        ? { description: `${routeConfig.description ?? ""}\n\nRequires permission \`${access}\`.`.trim() }
+        : {}),
+    } as unknown as R);
+    app.openapi(route, handler as never);
+  }
+
+  return { add, table };
+}
+
+export type RouteKit = ReturnType<typeof createRouteKit>;
+
+/** Query-string helpers (values arrive as strings). */
+export const QueryBool = z.enum(["true", "false"]).transform((v) => v === "true");
+export const PageQuery = {
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .optional()
+    .openapi({ description: "Page size, 1-100 (default 50)" }),
+  nextToken: z.string().max(4096).optional().openapi({ description: "Cursor from the previous page" }),
+};
+
+export function pageOf<T extends z.ZodType>(item: T, name: string) {
+  return z.object({ items: z.array(item), nextToken: z.string().optional() }).openapi(name);
+}
+
+export function jsonBody<T extends z.ZodType>(schema: T, description?: string) {
+  return {
+    body: {
+      content: { "application/json": { schema } },
+      required: true,
+      ...(description ? { description } : {}),
+    },
+  };
+}
+
+export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { "application/json": { schema } } };
+}

@@ -1,0 +1,570 @@
+import { buildReport, type ExecutionEventBus, reportMarkdown } from "@drso/app";
+import {
+  EXECUTION_STATUSES,
+  EXECUTION_TYPES,
+  StartExecutionSchema,
+  UuidSchema,
+  ValidationError,
+} from "@drso/core";
+import { z } from "@hono/zod-openapi";
+import { streamSSE } from "hono/streaming";
+import {
+  COMMON_ERRORS,
+  CONFLICT,
+  jsonBody,
+  jsonResponse,
+  NOT_FOUND,
+  PageQuery,
+  pageOf,
+  type RouteKit,
+} from "../route-kit.js";
+import { IdParam } from "../schemas.js";
+import { stripUndefined } from "./protection-groups.js";
+
+const tags = ["Executions"];
+const Loose = z.record(z.string(), z.unknown());
+
+const ExecutionSummarySchema = z
+  .object({
+    executionId: z.string(),
+    planId: z.string(),
+    planName: z.string(),
+    executionType: z.enum(EXECUTION_TYPES),
+    status: z.enum(EXECUTION_STATUSES),
+    initiatedBy: z.string(),
+    startTime: z.string(),
+    endTime: z.string().optional(),
+    waveCount: z.number().int(),
+    wavesCompleted: z.number().int(),
+    wavesFailed: z.number().int(),
+    serverCount: z.number().int(),
+    serversLaunched: z.number().int(),
+    serversFailed: z.number().int(),
+    paused: z.string().optional(),
+    targetRtoSeconds: z.number().int().optional(),
+    achievedRtoSeconds: z.number().int().optional(),
+    instancesTerminated: z.boolean().optional(),
+  })
+  .openapi("ExecutionSummary");
+
+const ExecutionDetailSchema = z
+  .object({
+    executionId: z.string(),
+    planId: z.string(),
+    planName: z.string(),
+    executionType: z.enum(EXECUTION_TYPES),
+    status: z.enum(EXECUTION_STATUSES),
+    initiatedBy: z.string(),
+    startTime: z.string(),
+    endTime: z.string().optional(),
+    durationSeconds: z.number().int(),
+    rto: z.object({
+      targetSeconds: z.number().optional(),
+      achievedSeconds: z.number().optional(),
+      met: z.boolean().optional(),
+    }),
+    counts: Loose,
+    waves: z.array(Loose),
+    version: z.number().int(),
+  })
+  .passthrough()
+  .openapi("ExecutionDetail");
+
+const StartedSchema = z
+  .object({
+    executionId: z.string(),
+    status: z.string(),
+    executionType: z.string(),
+    planId: z.string(),
+    servers: z.number().int(),
+    waves: z.number().int(),
+  })
+  .openapi("ExecutionStarted");
+const AcceptedSchema = z
+  .object({
+    executionId: z.string(),
+    status: z.string().optional(),
+    accepted: z.string(),
+    commandSeq: z.number().int(),
+  })
+  .passthrough()
+  .openapi("CommandAccepted");
+const EventSchema = z
+  .object({
+    executionId: z.string(),
+    seq: z.number().int(),
+    at: z.number(),
+    type: z.string(),
+    waveId: z.string().optional(),
+    message: z.string(),
+    data: Loose.optional(),
+  })
+  .openapi("ExecutionEvent");
+const DecisionSchema = z
+  .strictObject({ actionId: z.string().max(200).optional(), comment: z.string().max(1024).optional() })
+  .openapi("ApprovalDecision");
+const optionalBody = <T extends z.ZodType>(schema: T) => ({
+  body: { content: { "application/json": { schema } }, required: false },
+});
+
+export function registerExecutionRoutes(kit: RouteKit, options: { bus?: ExecutionEventBus }) {
+  kit.add(
+    {
+      method: "get",
+      path: "/executions",
+      access: "drs:ViewResources",
+      tags,
+      summary: "Execution history with the seed's filters",
+      request: {
+        query: z.object({
+          planId: UuidSchema.optional(),
+          status: z
+            .string()
+            .max(200)
+            .optional()
+            .openapi({ description: "One status or a comma-separated list" }),
+          executionType: z.enum(EXECUTION_TYPES).optional(),
+          initiatedBy: z.string().max(254).optional(),
+          startDate: z.string().max(10).optional().openapi({ description: "MM-DD-YYYY (UTC)" }),
+          endDate: z.string().max(10).optional().openapi({ description: "MM-DD-YYYY (UTC), inclusive" }),
+          dateRange: z
+            .enum(["today", "yesterday", "thisWeek", "lastWeek", "thisMonth", "lastMonth"])
+            .optional(),
+          sortBy: z.enum(["StartTime", "EndTime", "Status", "startTime", "endTime", "status"]).optional(),
+          sortOrder: z.enum(["asc", "desc"]).optional(),
+          ...PageQuery,
+        }),
+      },
+      responses: {
+        200: jsonResponse(pageOf(ExecutionSummarySchema, "ExecutionPage"), "A page of executions"),
+        ...COMMON_ERRORS,
+      },
+    },
+    async (c) => {
+      const { limit, nextToken, status, ...query } = c.req.valid("query");
+      if (status) {
+        const bad = status
+          .split(",")
+          .map((s) => s.trim().toUpperCase())
+          .filter((s) => !(EXECUTION_STATUSES as readonly string[]).includes(s));
+        if (bad.length > 0) {
+          throw new ValidationError(`Unknown status ${bad.join(", ")}.`, [
+            { path: "status", message: `must be among ${EXECUTION_STATUSES.join(", ")}` },
+          ]);
+        }
+      }
+      return c.json(
+        (await c.var.services.executions.list(
+          stripUndefined({ ...query, status }),
+          stripUndefined({ limit, nextToken }),
+        )) as never,
+        200,
+      );
+    },
+  );
+
+  const startResponses = {
+    202: jsonResponse(StartedSchema, "Accepted: the engine runs it"),
+    ...COMMON_ERRORS,
+    ...NOT_FOUND,
+    ...CONFLICT,
+  };
+  kit.add(
+    {
+      method: "post",
+      path: "/executions",
+      access: "drs:ExecuteRecovery",
+      audit: "execution.start",
+      target: "execution",
+      tags,
+      summary: "Start an execution of a plan (DRILL, RECOVERY with confirmation, FAILBACK)",
+      request: jsonBody(StartExecutionSchema.extend({ planId: UuidSchema }).openapi("StartExecutionRequest")),
+      responses: startResponses,
+    },
+    async (c) => {
+      const { planId, ...request } = c.req.valid("json");
+      const started = await c.var.services.executions.start(planId, request, c.var.principal!.email);
+      c.set("auditTarget", {
+        id: started.executionId,
+        detail: { planId, executionType: started.executionType },
+      });
+      return c.json(started, 202);
+    },
+  );
+  kit.add(
+    {
+      method: "post",
+      path: "/recovery-plans/{id}/execute",
+      access: "drs:ExecuteRecovery",
+      audit: "execution.start",
+      target: "execution",
+      tags: ["Recovery plans"],
+      summary: "Execute a recovery plan (drill, recovery or failback)",
+      request: { params: IdParam, ...jsonBody(StartExecutionSchema) },
+      responses: startResponses,
+    },
+    async (c) => {
+      const planId = c.req.valid("param").id;
+      const started = await c.var.services.executions.start(
+        planId,
+        c.req.valid("json"),
+        c.var.principal!.email,
+      );
+      c.set("auditTarget", {
+        id: started.executionId,
+        detail: { planId, executionType: started.executionType },
+      });
+      return c.json(started, 202);
+    },
+  );
+  kit.add(
+    {
+      method: "get",
+      path: "/recovery-plans/{id}/check-existing-instances",
+      access: "drs:ViewResources",
+      tags: ["Recovery plans"],
+      summary: "Pre-flight: existing recovery instances of the plan's servers, readiness problems, overlaps",
+      request: { params: IdParam },
+      responses: {
+        200: jsonResponse(Loose.openapi("PreflightCheck"), "Pre-flight summary"),
+        ...COMMON_ERRORS,
+        ...NOT_FOUND,
+      },
+    },
+    async (c) =>
+      c.json((await c.var.services.executions.checkExistingInstances(c.req.valid("param").id)) as never, 200),
+  );
+  kit.add(
+    {
+      method: "get",
+      path: "/executions/{id}",
+      access: "drs:ViewResources",
+      tags,
+      summary: "Execution details: waves, jobs, servers, actions, RTO achieved vs target",
+      request: { params: IdParam },
+      responses: { 200: jsonResponse(ExecutionDetailSchema, "Details"), ...COMMON_ERRORS, ...NOT_FOUND },
+    },
+    async (c) => c.json((await c.var.services.executions.get(c.req.valid("param").id)) as never, 200),
+  );
+
+  const commandRoute = (name: "pause" | "resume" | "cancel", summary: string) =>
+    kit.add(
+      {
+        method: "post",
+        path: `/executions/{id}/${name}`,
+        access: "drs:ManageExecution",
+        audit: `execution.${name}`,
+        target: "execution",
+        tags,
+        summary,
+        request: { params: IdParam },
+        responses: {
+          202: jsonResponse(AcceptedSchema, "Accepted"),
+          ...COMMON_ERRORS,
+          ...NOT_FOUND,
+          ...CONFLICT,
+        },
+      },
+      async (c) =>
+        c.json(
+          (await c.var.services.executions[name](c.req.valid("param").id, c.var.principal!.email)) as never,
+          202,
+        ),
+    );
+  commandRoute("pause", "Pause between waves: no new wave starts; running DRS jobs finish");
+  commandRoute("resume", "Resume a paused execution (also releases a pause-before-wave)");
+  commandRoute(
+    "cancel",
+    "Cancel: nothing new starts, running DRS jobs are followed to their end, the rest is CANCELLED",
+  );
+
+  for (const decision of ["approve", "reject"] as const) {
+    kit.add(
+      {
+        method: "post",
+        path: `/executions/{id}/${decision}`,
+        access: "drs:ManageExecution",
+        audit: `execution.${decision}`,
+        target: "execution",
+        tags,
+        summary:
+          decision === "approve" ? "Approve a waiting approval action" : "Reject a waiting approval action",
+        request: { params: IdParam, ...optionalBody(DecisionSchema) },
+        responses: {
+          202: jsonResponse(AcceptedSchema, "Accepted"),
+          ...COMMON_ERRORS,
+          ...NOT_FOUND,
+          ...CONFLICT,
+        },
+      },
+      async (c) => {
+        const body = (c.req.valid("json") ?? {}) as z.infer<typeof DecisionSchema>;
+        return c.json(
+          (await c.var.services.executions.decide(
+            c.req.valid("param").id,
+            decision,
+            c.var.principal!.email,
+            stripUndefined(body),
+          )) as never,
+          202,
+        );
+      },
+    );
+  }
+
+  kit.add(
+    {
+      method: "post",
+      path: "/executions/{id}/terminate-instances",
+      access: "drs:TerminateInstances",
+      audit: "execution.terminate-instances",
+      target: "execution",
+      tags,
+      summary:
+        "Terminate the recovery instances this execution launched (a RECOVERY needs confirm = plan name)",
+      request: {
+        params: IdParam,
+        ...optionalBody(
+          z.strictObject({ confirm: z.string().max(256).optional() }).openapi("TerminateRequest"),
+        ),
+      },
+      responses: {
+        202: jsonResponse(AcceptedSchema, "Accepted"),
+        ...COMMON_ERRORS,
+        ...NOT_FOUND,
+        ...CONFLICT,
+      },
+    },
+    async (c) => {
+      const body = (c.req.valid("json") ?? {}) as { confirm?: string };
+      return c.json(
+        (await c.var.services.executions.terminateInstances(
+          c.req.valid("param").id,
+          c.var.principal!.email,
+          body.confirm,
+        )) as never,
+        202,
+      );
+    },
+  );
+  kit.add(
+    {
+      method: "get",
+      path: "/executions/{id}/termination-status",
+      access: "drs:ViewResources",
+      tags,
+      summary: "Progress of the termination of this execution's recovery instances",
+      request: { params: IdParam },
+      responses: {
+        200: jsonResponse(Loose.openapi("TerminationStatus"), "Status"),
+        ...COMMON_ERRORS,
+        ...NOT_FOUND,
+      },
+    },
+    async (c) =>
+      c.json((await c.var.services.executions.terminationStatus(c.req.valid("param").id)) as never, 200),
+  );
+  kit.add(
+    {
+      method: "get",
+      path: "/executions/{id}/job-logs",
+      access: "drs:ViewResources",
+      tags,
+      summary: "DRS job log items of this execution's jobs, as fetched by the engine",
+      request: {
+        params: IdParam,
+        query: z.object({
+          jobId: z
+            .string()
+            .regex(/^drsjob-[0-9a-zA-Z]{17}$/)
+            .optional(),
+          afterIndex: z.coerce.number().int().min(-1).optional(),
+          limit: z.coerce.number().int().min(1).max(5000).optional(),
+        }),
+      },
+      responses: {
+        200: jsonResponse(Loose.openapi("ExecutionJobLogs"), "Job logs"),
+        ...COMMON_ERRORS,
+        ...NOT_FOUND,
+      },
+    },
+    async (c) =>
+      c.json(
+        (await c.var.services.executions.jobLogs(
+          c.req.valid("param").id,
+          stripUndefined(c.req.valid("query")),
+        )) as never,
+        200,
+      ),
+  );
+  kit.add(
+    {
+      method: "get",
+      path: "/executions/{id}/events",
+      access: "drs:ViewResources",
+      tags,
+      summary: "The execution's event timeline (poll with afterSeq)",
+      request: {
+        params: IdParam,
+        query: z.object({
+          afterSeq: z.coerce.number().int().min(0).optional(),
+          limit: z.coerce.number().int().min(1).max(1000).optional(),
+        }),
+      },
+      responses: {
+        200: jsonResponse(z.object({ items: z.array(EventSchema) }), "Events"),
+        ...COMMON_ERRORS,
+        ...NOT_FOUND,
+      },
+    },
+    async (c) => {
+      const q = c.req.valid("query");
+      return c.json(
+        {
+          items: await c.var.services.executions.events(
+            c.req.valid("param").id,
+            q.afterSeq ?? 0,
+            q.limit ?? 500,
+          ),
+        } as never,
+        200,
+      );
+    },
+  );
+  kit.add(
+    {
+      method: "get",
+      path: "/executions/{id}/events/stream",
+      access: "drs:ViewResources",
+      tags,
+      summary: "Server-sent events: the timeline live (honours Last-Event-ID)",
+      request: { params: IdParam, query: z.object({ afterSeq: z.coerce.number().int().min(0).optional() }) },
+      responses: {
+        200: {
+          description: "text/event-stream of `execution-event` messages",
+          content: { "text/event-stream": { schema: z.string() } },
+        },
+        ...COMMON_ERRORS,
+        ...NOT_FOUND,
+      },
+    },
+    async (c) => {
+      const id = c.req.valid("param").id;
+      const service = c.var.services.executions;
+      await service.require(id);
+      const lastEventId = Number(c.req.header("last-event-id"));
+      let cursor =
+        Number.isInteger(lastEventId) && lastEventId > 0 ? lastEventId : (c.req.valid("query").afterSeq ?? 0);
+      return streamSSE(c, async (stream) => {
+        let wake: (() => void) | undefined;
+        const unsubscribe = options.bus?.subscribe(id, () => wake?.());
+        stream.onAbort(() => wake?.());
+        const deadline = Date.now() + 10 * 60_000;
+        try {
+          while (!stream.aborted && Date.now() < deadline) {
+            const events = await service.events(id, cursor, 500);
+            for (const e of events) {
+              await stream.writeSSE({ id: String(e.seq), event: "execution-event", data: JSON.stringify(e) });
+              cursor = e.seq;
+            }
+            if (events.length === 500) continue;
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, options.bus ? 15_000 : 2_000);
+              wake = () => {
+                clearTimeout(timer);
+                resolve();
+              };
+            });
+            if (!stream.aborted) await stream.write(": keep-alive\n\n");
+          }
+        } finally {
+          unsubscribe?.();
+        }
+      }) as never;
+    },
+  );
+  kit.add(
+    {
+      method: "get",
+      path: "/executions/{id}/report",
+      access: "drs:ViewResources",
+      tags,
+      summary: "The drill/recovery report (JSON, or Markdown with format=markdown)",
+      request: { params: IdParam, query: z.object({ format: z.enum(["json", "markdown"]).optional() }) },
+      responses: {
+        200: {
+          description: "Report",
+          content: {
+            "application/json": { schema: Loose.openapi("ExecutionReport") },
+            "text/markdown": { schema: z.string() },
+          },
+        },
+        ...COMMON_ERRORS,
+        ...NOT_FOUND,
+      },
+    },
+    async (c) => {
+      const e = await c.var.services.executions.require(c.req.valid("param").id);
+      const report = buildReport(e, c.var.services.deps.clock.now());
+      if (c.req.valid("query").format === "markdown")
+        return c.body(reportMarkdown(report), 200, {
+          "content-type": "text/markdown; charset=utf-8",
+        }) as never;
+      return c.json(report as never, 200);
+    },
+  );
+  kit.add(
+    {
+      method: "delete",
+      path: "/executions",
+      access: "drs:ManageExecution",
+      audit: "execution.bulk-delete",
+      target: "execution",
+      tags,
+      summary:
+        "Delete every finished execution (optionally of one plan, or started before a date); never a running one",
+      request: {
+        query: z.object({
+          planId: UuidSchema.optional(),
+          before: z.iso.datetime({ offset: true }).optional(),
+        }),
+      },
+      responses: {
+        200: jsonResponse(z.object({ deleted: z.number().int() }), "Deleted count"),
+        ...COMMON_ERRORS,
+      },
+    },
+    async (c) => {
+      const result = await c.var.services.executions.deleteCompleted(stripUndefined(c.req.valid("query")));
+      c.set("auditTarget", { detail: { deleted: result.deleted } });
+      return c.json(result, 200);
+    },
+  );
+  kit.add(
+    {
+      method: "post",
+      path: "/executions/delete",
+      access: "drs:ManageExecution",
+      audit: "execution.delete",
+      target: "execution",
+      tags,
+      summary: "Delete finished executions by ID (all or nothing: a running one refuses the whole request)",
+      request: jsonBody(
+        z
+          .strictObject({ executionIds: z.array(UuidSchema).min(1).max(100) })
+          .openapi("DeleteExecutionsRequest"),
+      ),
+      responses: {
+        200: jsonResponse(z.object({ deleted: z.number().int(), notFound: z.array(z.string()) }), "Result"),
+        ...COMMON_ERRORS,
+        ...CONFLICT,
+      },
+    },
+    async (c) => {
+      const ids = c.req.valid("json").executionIds;
+      const result = await c.var.services.executions.delete(ids);
+      c.set("auditTarget", { detail: { executionIds: ids, deleted: result.deleted } });
+      return c.json(result, 200);
+    },
+  );
+}

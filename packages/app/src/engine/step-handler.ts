@@ -1,0 +1,142 @@
+import type { Clock } from "@drso/clock";
+import {
+  DEFAULT_SETTINGS,
+  type Execution,
+  type ExecutionUsage,
+  type Notifier,
+  type Observation,
+  PreconditionFailedError,
+  step,
+} from "@drso/core";
+import { type EffectRunnerDeps, mapLimit, runEffect } from "./effect-runner.js";
+import type { ExecutionEventBus } from "./event-bus.js";
+
+/** Event types that leave the system (webhooks, SNS): lifecycle, not per-poll chatter. */
+export const NOTIFIED_EVENT_TYPES = new Set([
+  "execution.started",
+  "execution.paused",
+  "execution.resumed",
+  "execution.cancelling",
+  "execution.completed",
+  "execution.failed",
+  "execution.cancelled",
+  "wave.started",
+  "wave.completed",
+  "wave.failed",
+  "wave.timed-out",
+  "wave.skipped",
+  "wave.cancelled",
+  "wave.waiting",
+  "approval.requested",
+  "approval.approved",
+  "approval.rejected",
+  "termination.started",
+  "termination.completed",
+  "termination.failed",
+]);
+
+export interface StepHandlerDeps extends EffectRunnerDeps {
+  clock: Clock;
+  notifier?: Notifier;
+  bus?: ExecutionEventBus;
+  /** Called before each round (the local driver renews its lease here). */
+  beforeRound?: (executionId: string) => Promise<void>;
+  log?: (message: string, detail?: unknown) => void;
+  /** Safety bound on rounds per call; the next wake-up continues. */
+  maxRounds?: number;
+}
+
+function addUsage(into: ExecutionUsage, from: ExecutionUsage) {
+  for (const [key, u] of Object.entries(from)) {
+    const entry = into[key] ?? { jobs: 0, servers: 0 };
+    entry.jobs += u.jobs;
+    entry.servers += u.servers;
+    into[key] = entry;
+  }
+}
+
+/**
+ * Drives one execution: step → save (with its events) → run the effects → step with their results … until
+ * a step asks for nothing. The state is saved before any effect runs, so a crash at any point leaves either
+ * an intent to resolve or a recorded result — never a DRS call the store does not know about.
+ * Both drivers call this: the local loop, and the Step Functions Lambda.
+ */
+export function createStepHandler(deps: StepHandlerDeps) {
+  const log = deps.log ?? (() => {});
+  const maxRounds = deps.maxRounds ?? 100;
+
+  async function otherUsage(executionId: string): Promise<ExecutionUsage> {
+    const usage: ExecutionUsage = {};
+    for (const a of await deps.store.executions.listActive())
+      if (a.executionId !== executionId) addUsage(usage, a.usage);
+    return usage;
+  }
+
+  return async function stepExecution(
+    executionId: string,
+  ): Promise<{ execution?: Execution; rounds: number }> {
+    let execution = await deps.store.executions.get(executionId);
+    if (!execution) return { rounds: 0 };
+    const settings = (await deps.store.settings.get())?.settings ?? DEFAULT_SETTINGS;
+    let observations: Observation[] = (
+      await deps.store.executions.commandsAfter(executionId, execution.appliedCommandSeq)
+    ).map((command) => ({
+      type: "command" as const,
+      command,
+    }));
+    let rounds = 0;
+    while (rounds < maxRounds) {
+      rounds += 1;
+      await deps.beforeRound?.(executionId);
+      const result = step(execution, observations, {
+        now: deps.clock.now(),
+        settings,
+        otherUsage: await otherUsage(executionId),
+      });
+      try {
+        execution = await deps.store.executions.save(result.execution, execution.version, {
+          events: result.events,
+        });
+      } catch (error) {
+        if (!(error instanceof PreconditionFailedError)) throw error;
+        // Someone else saved meanwhile (lease lost). Start over from the stored state: effects of this round
+        // were not run, and any intent they stand for is resolved by the lost-intent path of the reconciler.
+        log("execution changed underneath the engine; reloading", { executionId });
+        const fresh = await deps.store.executions.get(executionId);
+        if (!fresh) return { rounds };
+        execution = fresh;
+        observations = (
+          await deps.store.executions.commandsAfter(executionId, execution.appliedCommandSeq)
+        ).map((command) => ({ type: "command" as const, command }));
+        continue;
+      }
+      if (result.events.length > 0) {
+        deps.bus?.publish(executionId);
+        if (deps.notifier) {
+          const saved = execution;
+          for (const event of result.events) {
+            if (!NOTIFIED_EVENT_TYPES.has(event.type)) continue;
+            deps.notifier
+              .publish({
+                ...event,
+                seq: 0,
+                executionId,
+                planId: saved.planId,
+                planName: saved.planName,
+                executionType: saved.executionType,
+              })
+              .catch((error: unknown) => log("notification failed", error));
+          }
+        }
+      }
+      if (result.effects.length === 0) break;
+      const current = execution;
+      observations = await mapLimit(result.effects, 16, (effect) =>
+        runEffect(current.executionId, effect, deps),
+      );
+    }
+    return { execution, rounds };
+  };
+}
+
+export type StepExecution = ReturnType<typeof createStepHandler>;

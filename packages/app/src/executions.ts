@@ -1,0 +1,647 @@
+import {
+  ConflictError,
+  createExecution,
+  type Execution,
+  type ExecutionStatus,
+  type ExecutionSummary,
+  type ExecutionType,
+  type GroupSnapshot,
+  isTerminal,
+  type NewExecutionCommand,
+  NotFoundError,
+  type PageRequest,
+  type StartExecution,
+  serverKeysOf,
+  ValidationError,
+} from "@drso/core";
+import type { AppDeps } from "./deps.js";
+import type { Inventory } from "./inventory.js";
+import type { RecoveryPlanService } from "./recovery-plans.js";
+
+export interface ExecutionListQuery {
+  planId?: string;
+  status?: string;
+  executionType?: ExecutionType;
+  initiatedBy?: string;
+  startDate?: string;
+  endDate?: string;
+  dateRange?: "today" | "yesterday" | "thisWeek" | "lastWeek" | "thisMonth" | "lastMonth";
+  sortBy?: "StartTime" | "EndTime" | "Status" | "startTime" | "endTime" | "status";
+  sortOrder?: "asc" | "desc";
+}
+
+const DAY = 86_400_000;
+
+/** MM-DD-YYYY (the seed's format) → UTC midnight, or a 400 naming the parameter. */
+export function parseSeedDate(value: string, name: string): number {
+  const m = /^(\d{2})-(\d{2})-(\d{4})$/.exec(value);
+  const t = m ? Date.UTC(Number(m[3]), Number(m[1]) - 1, Number(m[2])) : Number.NaN;
+  const d = new Date(t);
+  if (!m || Number.isNaN(t) || d.getUTCMonth() !== Number(m[1]) - 1 || d.getUTCDate() !== Number(m[2])) {
+    throw new ValidationError(`${name} must be a date in MM-DD-YYYY format.`, [
+      { path: name, message: "expected MM-DD-YYYY" },
+    ]);
+  }
+  return t;
+}
+
+export function dateRangeBounds(
+  range: NonNullable<ExecutionListQuery["dateRange"]>,
+  now: number,
+): { from: number; to: number } {
+  const d = new Date(now);
+  const today = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+  const weekStart = today - ((d.getUTCDay() + 6) % 7) * DAY;
+  const monthStart = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  switch (range) {
+    case "today":
+      return { from: today, to: today + DAY - 1 };
+    case "yesterday":
+      return { from: today - DAY, to: today - 1 };
+    case "thisWeek":
+      return { from: weekStart, to: weekStart + 7 * DAY - 1 };
+    case "lastWeek":
+      return { from: weekStart - 7 * DAY, to: weekStart - 1 };
+    case "thisMonth":
+      return { from: monthStart, to: Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) - 1 };
+    case "lastMonth":
+      return { from: Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1), to: monthStart - 1 };
+  }
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+/** The API's view of an execution: ISO times, jobs per wave, RTO per wave and overall against the target. */
+export function executionView(e: Execution) {
+  const target = e.snapshot.plan.rtoSeconds;
+  const achieved = e.endTime !== undefined ? Math.round((e.endTime - e.startTime) / 1000) : undefined;
+  const servers = e.waves.flatMap((w) => w.servers);
+  return {
+    executionId: e.executionId,
+    planId: e.planId,
+    planName: e.planName,
+    executionType: e.executionType,
+    status: e.status,
+    initiatedBy: e.initiatedBy,
+    ...(e.comment ? { comment: e.comment } : {}),
+    startTime: iso(e.startTime)!,
+    ...(e.endTime !== undefined ? { endTime: iso(e.endTime) } : {}),
+    durationSeconds: Math.round(((e.endTime ?? e.updatedAt) - e.startTime) / 1000),
+    ...(e.pause ? { pause: { ...e.pause, since: iso(e.pause.since) } } : {}),
+    ...(e.pauseRequested
+      ? { pauseRequested: { by: e.pauseRequested.by, at: iso(e.pauseRequested.at) } }
+      : {}),
+    ...(e.cancelRequested
+      ? { cancelRequested: { by: e.cancelRequested.by, at: iso(e.cancelRequested.at) } }
+      : {}),
+    ...(e.error ? { error: e.error } : {}),
+    options: e.options,
+    rto: {
+      ...(target !== undefined ? { targetSeconds: target } : {}),
+      ...(achieved !== undefined ? { achievedSeconds: achieved } : {}),
+      ...(target !== undefined && achieved !== undefined && e.status === "COMPLETED"
+        ? { met: achieved <= target }
+        : {}),
+    },
+    ...(e.snapshot.plan.rpoSeconds !== undefined ? { rpoTargetSeconds: e.snapshot.plan.rpoSeconds } : {}),
+    counts: {
+      waves: e.waves.length,
+      wavesCompleted: e.waves.filter((w) => w.status === "COMPLETED").length,
+      wavesFailed: e.waves.filter((w) => w.status === "FAILED").length,
+      servers: servers.length,
+      launched: servers.filter((s) => s.status === "LAUNCHED").length,
+      failed: servers.filter((s) => s.status === "FAILED").length,
+      inProgress: servers.filter((s) => s.status === "PENDING" || s.status === "IN_PROGRESS").length,
+    },
+    waves: e.waves.map((w) => ({
+      waveId: w.waveId,
+      name: w.name,
+      status: w.status,
+      ...(w.phase ? { phase: w.phase } : {}),
+      onFailure: w.onFailure,
+      dependsOn: w.dependsOn,
+      pauseBefore: w.pauseBefore,
+      ...(w.startTime !== undefined ? { startTime: iso(w.startTime) } : {}),
+      ...(w.endTime !== undefined ? { endTime: iso(w.endTime) } : {}),
+      ...(w.startTime !== undefined
+        ? { durationSeconds: Math.round(((w.endTime ?? e.updatedAt) - w.startTime) / 1000) }
+        : {}),
+      ...(w.endTime !== undefined
+        ? { achievedRtoSeconds: Math.round((w.endTime - e.startTime) / 1000) }
+        : {}),
+      ...(w.error ? { error: w.error } : {}),
+      servers: w.servers.map((s) => ({
+        sourceServerId: s.sourceServerId,
+        hostname: s.hostname,
+        accountId: s.accountId,
+        region: s.region,
+        groupId: s.groupId,
+        launchStatus: s.status,
+        ...(s.jobId ? { jobId: s.jobId } : {}),
+        ...(s.recoveryInstanceId ? { recoveryInstanceId: s.recoveryInstanceId } : {}),
+        ...(s.ec2InstanceId ? { ec2InstanceId: s.ec2InstanceId } : {}),
+        ...(s.ec2State ? { ec2State: s.ec2State } : {}),
+        ...(s.launchedAt ? { launchedAt: s.launchedAt } : {}),
+        ...(s.error ? { error: s.error } : {}),
+        ...(s.failback
+          ? {
+              failback: {
+                origin: s.failback.origin,
+                phase: s.failback.phase,
+                ...(s.failback.originRegion ? { originRegion: s.failback.originRegion } : {}),
+              },
+            }
+          : {}),
+      })),
+      jobs: w.batches.map((b) => ({
+        batchId: b.batchId,
+        kind: b.kind,
+        accountId: b.accountId,
+        region: b.region,
+        servers: b.recoveryInstanceIds?.length ?? b.sourceServerIds.length,
+        status: b.status,
+        attempt: b.attempt,
+        ...(b.jobId ? { jobId: b.jobId } : {}),
+        ...(b.jobStatus ? { jobStatus: b.jobStatus } : {}),
+        ...(b.submittedAt !== undefined ? { submittedAt: iso(b.submittedAt) } : {}),
+        ...(b.completedAt !== undefined ? { completedAt: iso(b.completedAt) } : {}),
+        ...(b.jobCreatedAt ? { jobCreatedAt: b.jobCreatedAt } : {}),
+        ...(b.jobEndedAt ? { jobEndedAt: b.jobEndedAt } : {}),
+        logItems: b.logCount,
+        ...(b.lastError ? { lastError: b.lastError } : {}),
+      })),
+      actions: w.actions.map((a) => ({
+        actionId: a.actionId,
+        phase: a.phase,
+        index: a.index,
+        type: a.action.type,
+        ...(a.action.name ? { name: a.action.name } : {}),
+        optional: a.action.optional ?? false,
+        status: a.status,
+        ...(a.startedAt !== undefined ? { startedAt: iso(a.startedAt) } : {}),
+        ...(a.endedAt !== undefined ? { endedAt: iso(a.endedAt) } : {}),
+        ...(a.deadlineAt !== undefined && (a.status === "RUNNING" || a.status === "WAITING_APPROVAL")
+          ? { deadlineAt: iso(a.deadlineAt) }
+          : {}),
+        ...(a.output ? { output: a.output } : {}),
+        ...(a.error ? { error: a.error } : {}),
+        ...(a.decision ? { decision: a.decision } : {}),
+        ...(a.action.type === "approval" && a.action.message ? { message: a.action.message } : {}),
+      })),
+    })),
+    ...(e.termination ? { termination: terminationView(e) } : {}),
+    ...(e.cleanupAt !== undefined ? { instancesTerminateAt: iso(e.cleanupAt) } : {}),
+    version: e.version,
+  };
+}
+
+export function terminationView(e: Execution) {
+  const t = e.termination;
+  if (!t) return { status: "NOT_REQUESTED" as const, instances: [] };
+  return {
+    status: t.status,
+    reason: t.reason,
+    requestedBy: t.requestedBy,
+    requestedAt: iso(t.requestedAt)!,
+    ...(t.completedAt !== undefined ? { completedAt: iso(t.completedAt) } : {}),
+    total: t.instances.length,
+    terminated: t.instances.filter((i) => i.status === "TERMINATED").length,
+    failed: t.instances.filter((i) => i.status === "FAILED").length,
+    instances: t.instances,
+    jobs: t.batches.map((b) => ({
+      batchId: b.batchId,
+      accountId: b.accountId,
+      region: b.region,
+      status: b.status,
+      ...(b.jobId ? { jobId: b.jobId } : {}),
+      ...(b.lastError ? { lastError: b.lastError } : {}),
+    })),
+  };
+}
+
+export function createExecutionService(
+  deps: AppDeps,
+  inventory: Inventory,
+  plans: RecoveryPlanService,
+  engine: { kick(): void },
+) {
+  const { store } = deps;
+  let startQueue: Promise<unknown> = Promise.resolve();
+
+  /** Starts are serialized in-process so that two starts cannot both pass the overlap check. */
+  function serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const run = startQueue.then(fn, fn);
+    startQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  async function require(executionId: string): Promise<Execution> {
+    const e = await store.executions.get(executionId);
+    if (!e) throw new NotFoundError("execution", executionId);
+    return e;
+  }
+
+  async function command(
+    executionId: string,
+    cmd: NewExecutionCommand,
+    allowed: ExecutionStatus[],
+    what: string,
+  ) {
+    const e = await require(executionId);
+    if (!allowed.includes(e.status)) {
+      throw new ConflictError("INVALID_STATE", `Cannot ${what}: the execution is ${e.status}.`, {
+        status: e.status,
+        executionId,
+      });
+    }
+    const seq = await store.executions.appendCommand(executionId, cmd);
+    engine.kick();
+    return { executionId, status: e.status, accepted: cmd.type, commandSeq: seq };
+  }
+
+  async function snapshotGroups(groupIds: string[]): Promise<GroupSnapshot[]> {
+    const groups = [];
+    for (const id of groupIds) {
+      const g = await store.protectionGroups.get(id);
+      if (!g)
+        throw new ConflictError(
+          "PLAN_INVALID",
+          `Protection group ${id} used by the plan no longer exists; fix the plan first.`,
+          { groupId: id },
+        );
+      groups.push(g);
+    }
+    const resolved = await inventory.resolveGroups(groups, { refresh: true });
+    return groups.map((g) => ({
+      groupId: g.groupId,
+      name: g.name,
+      accountId: g.accountId,
+      region: g.region,
+      selectionMode: g.selectionMode,
+      ...(g.launchSettings ? { launchSettings: g.launchSettings } : {}),
+      servers: (resolved.get(g.groupId) ?? []).map((s) => ({
+        sourceServerId: s.sourceServerId,
+        hostname: s.hostname,
+        readiness: s.readiness,
+        originEnvironment: s.originEnvironment,
+      })),
+    }));
+  }
+
+  return {
+    start(planId: string, request: StartExecution, initiatedBy: string) {
+      return serialized(async () => {
+        const plan = await store.recoveryPlans.get(planId);
+        if (!plan) throw new NotFoundError("recovery plan", planId);
+        if (request.executionType === "RECOVERY" && request.confirm !== plan.name) {
+          throw new ValidationError(
+            `A RECOVERY launches production instances: set "confirm" to the plan name ('${plan.name}') to proceed.`,
+            [{ path: "confirm", message: "must equal the plan name" }],
+            "CONFIRMATION_REQUIRED",
+          );
+        }
+        const validation = await plans.validate({
+          name: plan.name,
+          waves: plan.waves,
+          ...(plan.rtoSeconds !== undefined ? { rtoSeconds: plan.rtoSeconds } : {}),
+        });
+        if (!validation.valid)
+          throw new ValidationError(
+            "The plan is no longer valid; fix it before running it.",
+            validation.issues,
+            "PLAN_INVALID",
+          );
+        const groups = await snapshotGroups([...new Set(plan.waves.flatMap((w) => w.protectionGroupIds))]);
+        const serverCount = groups.reduce((n, g) => n + g.servers.length, 0);
+        if (serverCount === 0)
+          throw new ValidationError(
+            "The plan's protection groups select no source servers right now.",
+            [{ path: "waves", message: "no servers" }],
+            "PLAN_HAS_NO_SERVERS",
+          );
+        const keys = new Set(
+          groups.flatMap((g) => g.servers.map((s) => `${g.accountId}/${g.region}/${s.sourceServerId}`)),
+        );
+        for (const active of await store.executions.listActive()) {
+          if (!["PENDING", "RUNNING", "PAUSED", "CANCELLING"].includes(active.status)) continue;
+          const overlap = active.serverKeys.find((k) => keys.has(k));
+          if (!overlap) continue;
+          const other = await store.executions.getSummary(active.executionId);
+          const blocks =
+            request.executionType !== "RECOVERY" ||
+            other?.executionType === "RECOVERY" ||
+            other?.executionType === "FAILBACK";
+          if (blocks) {
+            throw new ConflictError(
+              "SERVER_IN_ACTIVE_EXECUTION",
+              `Source server ${overlap.split("/")[2]} is already in active ${other?.executionType ?? ""} execution ${active.executionId} of plan '${other?.planName ?? "?"}'.`,
+              {
+                executionId: active.executionId,
+                sourceServerId: overlap.split("/")[2],
+                executionType: other?.executionType,
+              },
+            );
+          }
+        }
+        const { execution, events } = createExecution({
+          executionId: deps.newId(),
+          plan,
+          groups,
+          executionType: request.executionType,
+          initiatedBy,
+          now: deps.clock.now(),
+          reverseWaveOrder: request.reverseWaveOrder ?? false,
+          ...(request.comment ? { comment: request.comment } : {}),
+        });
+        const created = await store.executions.create(execution, { events });
+        engine.kick();
+        return {
+          executionId: created.executionId,
+          status: created.status,
+          executionType: created.executionType,
+          planId,
+          servers: serverCount,
+          waves: created.waves.length,
+        };
+      });
+    },
+
+    async list(query: ExecutionListQuery, page: PageRequest) {
+      const filter: Parameters<typeof store.executions.list>[0] = {};
+      if (query.planId) filter.planId = query.planId;
+      if (query.status)
+        filter.status = query.status.split(",").map((s) => s.trim().toUpperCase()) as ExecutionStatus[];
+      if (query.executionType) filter.executionType = query.executionType;
+      if (query.initiatedBy) filter.initiatedBy = query.initiatedBy;
+      if (query.dateRange) {
+        const { from, to } = dateRangeBounds(query.dateRange, deps.clock.now());
+        filter.startFrom = from;
+        filter.startTo = to;
+      }
+      if (query.startDate)
+        filter.startFrom = Math.max(filter.startFrom ?? 0, parseSeedDate(query.startDate, "startDate"));
+      if (query.endDate)
+        filter.startTo = Math.min(
+          filter.startTo ?? Number.MAX_SAFE_INTEGER,
+          parseSeedDate(query.endDate, "endDate") + DAY - 1,
+        );
+      if (
+        filter.startFrom !== undefined &&
+        filter.startTo !== undefined &&
+        filter.startFrom > filter.startTo
+      ) {
+        throw new ValidationError("startDate is after endDate.", [
+          { path: "startDate", message: "after endDate" },
+        ]);
+      }
+      const by = (query.sortBy ?? "startTime").replace(/^./, (c) => c.toLowerCase()) as
+        | "startTime"
+        | "endTime"
+        | "status";
+      return store.executions.list(filter, { by, order: query.sortOrder ?? "desc" }, page);
+    },
+
+    async get(executionId: string) {
+      return executionView(await require(executionId));
+    },
+    require,
+
+    pause: (id: string, by: string) =>
+      command(id, { type: "pause", by, at: deps.clock.now() }, ["PENDING", "RUNNING"], "pause"),
+    resume: (id: string, by: string) =>
+      command(id, { type: "resume", by, at: deps.clock.now() }, ["PAUSED"], "resume"),
+    cancel: (id: string, by: string) =>
+      command(id, { type: "cancel", by, at: deps.clock.now() }, ["PENDING", "RUNNING", "PAUSED"], "cancel"),
+
+    async decide(
+      id: string,
+      decision: "approve" | "reject",
+      by: string,
+      input: { actionId?: string; comment?: string },
+    ) {
+      const e = await require(id);
+      const waiting = e.waves
+        .flatMap((w) => w.actions)
+        .filter((a) => a.status === "WAITING_APPROVAL" && (!input.actionId || a.actionId === input.actionId));
+      if (waiting.length === 0) {
+        throw new ConflictError(
+          "NO_PENDING_APPROVAL",
+          input.actionId
+            ? `Approval ${input.actionId} is not waiting for a decision.`
+            : "No approval is waiting for a decision.",
+          { status: e.status },
+        );
+      }
+      const cmd: NewExecutionCommand = {
+        type: decision,
+        by,
+        at: deps.clock.now(),
+        actionId: waiting[0]!.actionId,
+        ...(input.comment ? { comment: input.comment } : {}),
+      };
+      const seq = await store.executions.appendCommand(id, cmd);
+      engine.kick();
+      return {
+        executionId: id,
+        status: e.status,
+        accepted: decision,
+        actionId: waiting[0]!.actionId,
+        commandSeq: seq,
+      };
+    },
+
+    async terminateInstances(id: string, by: string, confirm?: string) {
+      const e = await require(id);
+      if (!isTerminal(e.status))
+        throw new ConflictError(
+          "INVALID_STATE",
+          `Recovery instances can be terminated once the execution has ended; it is ${e.status}.`,
+          { status: e.status },
+        );
+      if (e.executionType === "FAILBACK")
+        throw new ConflictError(
+          "INVALID_STATE",
+          "A failback's instances are production servers: terminate them from EC2, not from here.",
+          {},
+        );
+      if (e.executionType === "RECOVERY" && confirm !== e.planName) {
+        throw new ValidationError(
+          `These are production recovery instances: set "confirm" to the plan name ('${e.planName}') to terminate them.`,
+          [{ path: "confirm", message: "must equal the plan name" }],
+          "CONFIRMATION_REQUIRED",
+        );
+      }
+      if (e.termination?.status === "RUNNING")
+        throw new ConflictError("INVALID_STATE", "A termination is already running for this execution.", {});
+      const launched = e.waves
+        .flatMap((w) => w.servers)
+        .filter((s) => s.status === "LAUNCHED" && s.recoveryInstanceId && s.ec2State !== "TERMINATED");
+      if (launched.length === 0)
+        throw new ConflictError(
+          "NOTHING_TO_TERMINATE",
+          "This execution has no recovery instance left to terminate.",
+          {},
+        );
+      const seq = await store.executions.appendCommand(id, {
+        type: "terminate-instances",
+        by,
+        at: deps.clock.now(),
+        reason: "user",
+      });
+      engine.kick();
+      return {
+        executionId: id,
+        accepted: "terminate-instances",
+        instances: launched.length,
+        commandSeq: seq,
+      };
+    },
+
+    async terminationStatus(id: string) {
+      return terminationView(await require(id));
+    },
+
+    async jobLogs(id: string, query: { jobId?: string; afterIndex?: number; limit?: number }) {
+      const e = await require(id);
+      const jobs = [...e.waves.flatMap((w) => w.batches), ...(e.termination?.batches ?? [])].filter(
+        (b) => b.jobId,
+      );
+      const items = await store.executions.jobLog(id, {
+        ...(query.jobId ? { jobId: query.jobId } : {}),
+        ...(query.afterIndex !== undefined ? { afterIndex: query.afterIndex } : {}),
+        limit: query.limit ?? 1000,
+      });
+      return {
+        executionId: id,
+        jobs: jobs.map((b) => ({
+          jobId: b.jobId!,
+          batchId: b.batchId,
+          accountId: b.accountId,
+          region: b.region,
+          status: b.jobStatus ?? b.status,
+        })),
+        items,
+      };
+    },
+
+    async events(id: string, afterSeq: number, limit: number) {
+      await require(id);
+      return store.executions.events(id, afterSeq, limit);
+    },
+
+    async delete(ids: string[]) {
+      const active: ExecutionSummary[] = [];
+      const missing: string[] = [];
+      for (const id of ids) {
+        const s = await store.executions.getSummary(id);
+        if (!s) missing.push(id);
+        else if (!isTerminal(s.status)) active.push(s);
+      }
+      if (active.length > 0) {
+        throw new ConflictError(
+          "EXECUTION_ACTIVE",
+          `Cannot delete running executions: ${active.map((s) => `${s.executionId} (${s.status})`).join(", ")}. Nothing was deleted.`,
+          {
+            executionIds: active.map((s) => s.executionId),
+          },
+        );
+      }
+      const deleted = await store.executions.delete(ids.filter((id) => !missing.includes(id)));
+      return { deleted, notFound: missing };
+    },
+
+    /** Deletes every finished execution matching the filter (never a running one). */
+    async deleteCompleted(query: { planId?: string; before?: string }) {
+      const before = query.before ? Date.parse(query.before) : undefined;
+      if (query.before && Number.isNaN(before))
+        throw new ValidationError("before must be an ISO date-time.", [
+          { path: "before", message: "invalid date" },
+        ]);
+      const ids: string[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await store.executions.list(
+          {
+            ...(query.planId ? { planId: query.planId } : {}),
+            status: ["COMPLETED", "FAILED", "CANCELLED"],
+            ...(before !== undefined ? { startTo: before } : {}),
+          },
+          { by: "startTime", order: "asc" },
+          { limit: 100, ...(nextToken ? { nextToken } : {}) },
+        );
+        ids.push(...page.items.map((s) => s.executionId));
+        nextToken = page.nextToken;
+      } while (nextToken);
+      const deleted = ids.length > 0 ? await store.executions.delete(ids) : 0;
+      return { deleted };
+    },
+
+    /** Existing recovery instances of a plan's servers: a new launch replaces them (spec §14). */
+    async checkExistingInstances(planId: string) {
+      const plan = await store.recoveryPlans.get(planId);
+      if (!plan) throw new NotFoundError("recovery plan", planId);
+      const groups = await snapshotGroups([...new Set(plan.waves.flatMap((w) => w.protectionGroupIds))]);
+      const active = await store.executions.listActive();
+      const activeByKey = new Map<string, string>();
+      for (const a of active)
+        if (!["COMPLETED", "FAILED", "CANCELLED"].includes(a.status))
+          for (const k of a.serverKeys) activeByKey.set(k, a.executionId);
+      const byTarget = new Map<string, GroupSnapshot[]>();
+      for (const g of groups)
+        byTarget.set(`${g.accountId}/${g.region}`, [
+          ...(byTarget.get(`${g.accountId}/${g.region}`) ?? []),
+          g,
+        ]);
+      const instances = [];
+      const problems: Array<{ sourceServerId: string; hostname: string; problem: string }> = [];
+      for (const list of byTarget.values()) {
+        const { accountId, region } = list[0]!;
+        const servers = list.flatMap((g) => g.servers);
+        const found = await deps.drs
+          .forTarget({ accountId, region })
+          .describeRecoveryInstances({ sourceServerIds: servers.map((s) => s.sourceServerId) });
+        for (const i of found) {
+          const server = servers.find((s) => s.sourceServerId === i.sourceServerId);
+          instances.push({ ...i, hostname: server?.hostname ?? i.sourceServerId });
+        }
+        for (const s of servers) {
+          if (s.readiness && s.readiness !== "READY")
+            problems.push({
+              sourceServerId: s.sourceServerId,
+              hostname: s.hostname,
+              problem: `replication readiness ${s.readiness}`,
+            });
+          const running = activeByKey.get(`${accountId}/${region}/${s.sourceServerId}`);
+          if (running)
+            problems.push({
+              sourceServerId: s.sourceServerId,
+              hostname: s.hostname,
+              problem: `in active execution ${running}`,
+            });
+        }
+      }
+      return {
+        planId,
+        servers: groups.reduce((n, g) => n + g.servers.length, 0),
+        accounts: [...byTarget.keys()],
+        hasExistingInstances: instances.length > 0,
+        existingInstances: instances,
+        readinessProblems: problems,
+        note:
+          instances.length > 0
+            ? "Launching these servers again replaces their existing recovery instances (DRS cleans up previous instances on launch)."
+            : undefined,
+      };
+    },
+
+    /** Sum of server keys per active execution, for the dashboard. */
+    activeServerKeys: async () =>
+      (await store.executions.listActive()).map((a) => ({
+        executionId: a.executionId,
+        serverKeys: a.serverKeys,
+      })),
+    serverKeysOf,
+  };
+}
+
+export type ExecutionService = ReturnType<typeof createExecutionService>;

@@ -1,0 +1,68 @@
+import { DEFAULT_SETTINGS, type Settings, type SettingsUpdate, ValidationError } from "@drso/core";
+import type { AppDeps } from "./deps.js";
+
+export type SettingsView = Omit<Settings, "webhooks"> & {
+  webhooks: Array<Omit<Settings["webhooks"][number], "secret"> & { secretSet: boolean }>;
+  version: number;
+};
+
+/** Secrets are write-only: reads report whether one is set. */
+export function toSettingsView(settings: Settings, version: number): SettingsView {
+  return {
+    ...settings,
+    webhooks: settings.webhooks.map(({ secret, ...rest }) => ({ ...rest, secretSet: secret !== undefined })),
+    version,
+  };
+}
+
+export function createSettingsService(deps: AppDeps) {
+  const { store } = deps;
+
+  async function current(): Promise<{ settings: Settings; version: number }> {
+    return (await store.settings.get()) ?? { settings: DEFAULT_SETTINGS, version: 0 };
+  }
+
+  return {
+    current,
+    async get(): Promise<SettingsView> {
+      const { settings, version } = await current();
+      return toSettingsView(settings, version);
+    },
+    async update(update: SettingsUpdate, expectedVersion: number | undefined): Promise<SettingsView> {
+      const { settings, version } = await current();
+      const next: Settings = {
+        ...settings,
+        ...(update.pollIntervalSeconds !== undefined
+          ? { pollIntervalSeconds: update.pollIntervalSeconds }
+          : {}),
+        ...(update.fastPollSeconds !== undefined ? { fastPollSeconds: update.fastPollSeconds } : {}),
+        ...(update.drillTtlHours !== undefined ? { drillTtlHours: update.drillTtlHours } : {}),
+        ...(update.defaultWaveTimeoutSeconds !== undefined
+          ? { defaultWaveTimeoutSeconds: update.defaultWaveTimeoutSeconds }
+          : {}),
+        quotas: {
+          serversPerJob: update.quotas?.serversPerJob ?? settings.quotas.serversPerJob,
+          concurrentJobs: update.quotas?.concurrentJobs ?? settings.quotas.concurrentJobs,
+          serversInAllJobs: update.quotas?.serversInAllJobs ?? settings.quotas.serversInAllJobs,
+        },
+        webhooks:
+          update.webhooks?.map((w) => {
+            // Keep a stored secret when the client resubmits a webhook without one (secrets are never read back).
+            const previous = settings.webhooks.find((p) => p.url === w.url);
+            return w.secret === undefined && previous?.secret !== undefined
+              ? { ...w, secret: previous.secret }
+              : w;
+          }) ?? settings.webhooks,
+      };
+      if (next.fastPollSeconds > next.pollIntervalSeconds) {
+        throw new ValidationError("fastPollSeconds must not exceed pollIntervalSeconds.", [
+          { path: "fastPollSeconds", message: `must be <= ${next.pollIntervalSeconds}` },
+        ]);
+      }
+      const saved = await store.settings.put(next, expectedVersion ?? version);
+      return toSettingsView(saved.settings, saved.version);
+    },
+  };
+}
+
+export type SettingsService = ReturnType<typeof createSettingsService>;

@@ -1,0 +1,1606 @@
+import { DEFAULT_ACTION_TIMEOUT_SECONDS } from "../domain/actions.js";
+import type { DrsJob, DrsTarget, JobParticipant } from "../domain/drs.js";
+import {
+  type ActionRun,
+  type BatchRun,
+  type Execution,
+  type ExecutionCommand,
+  type ExecutionUsage,
+  isTerminal,
+  type NewExecutionEvent,
+  type ServerRun,
+  type TerminationRun,
+  usageOf,
+  type WaveRun,
+} from "../domain/execution.js";
+import { effectiveLaunchSettings } from "../domain/protection-group.js";
+import type { ActionContext, ActionProgress } from "../ports/action-runner.js";
+import {
+  backoffMs,
+  IDLE_WAKE_MS,
+  LOOKUP_SETTLE_MS,
+  MAX_CONSECUTIVE_ERRORS,
+  nextPollDelayMs,
+} from "./timing.js";
+import type { Effect, EffectError, EffectValue, Observation, StepContext, StepResult } from "./types.js";
+
+/** Tags written on every DRS job the engine starts: how a job is found again after a crash. */
+export const TAG_EXECUTION = "drso:execution";
+export const TAG_BATCH = "drso:batch";
+export const TAG_WAVE = "drso:wave";
+export const TAG_ATTEMPT = "drso:attempt";
+export const TAG_TYPE = "drso:type";
+
+const IN_FLIGHT: ReadonlySet<BatchRun["status"]> = new Set(["LAUNCHING", "UNKNOWN", "ACTIVE"]);
+const BATCH_DONE: ReadonlySet<BatchRun["status"]> = new Set(["DONE", "FAILED", "CANCELLED"]);
+const WAVE_DONE: ReadonlySet<WaveRun["status"]> = new Set(["COMPLETED", "FAILED", "SKIPPED", "CANCELLED"]);
+const SERVER_DONE: ReadonlySet<ServerRun["status"]> = new Set([
+  "LAUNCHED",
+  "FAILED",
+  "CANCELLED",
+  "SKIPPED",
+  "TERMINATED",
+]);
+const TERMINATION_SCOPE = "termination";
+/** A lost effect result is re-requested after this long. */
+const REISSUE_MS = 30_000;
+
+/**
+ * The reconciler: a pure function from (state, observations, time) to (next state, effects, events).
+ * See types.ts and DESIGN §4. Nothing here performs I/O, reads a clock or draws a random number.
+ */
+export function step(current: Execution, observations: readonly Observation[], ctx: StepContext): StepResult {
+  const run = new StepRun(structuredClone(current), ctx);
+  run.apply(observations);
+  run.progress();
+  return run.result();
+}
+
+class StepRun {
+  readonly effects: Effect[] = [];
+  readonly events: NewExecutionEvent[] = [];
+  private readonly now: number;
+  private usage: ExecutionUsage;
+  private readonly wasStatus: Execution["status"];
+
+  constructor(
+    readonly e: Execution,
+    readonly ctx: StepContext,
+  ) {
+    this.now = ctx.now;
+    this.wasStatus = e.status;
+    this.usage = {};
+  }
+
+  // ---------------------------------------------------------------- observations and commands
+
+  apply(observations: readonly Observation[]) {
+    const seen = new Set<string>();
+    for (const o of observations) {
+      if (o.type !== "effect") continue;
+      seen.add(o.effect.id);
+      if (o.ok) this.observeValue(o.effect, o.value);
+      else this.observeError(o.effect, o.error);
+    }
+    // Intents whose result never arrived: the process died between recording the intent and saving the
+    // result. The job may or may not exist: look it up by its tags before anything is launched again.
+    for (const b of this.allBatches()) {
+      if (b.status === "LAUNCHING" && !seen.has(launchEffectId(b))) {
+        b.status = "UNKNOWN";
+        delete b.nextPollAt;
+        this.event(
+          "batch.recovering",
+          `Outcome of ${describeBatch(b)} attempt ${b.attempt} is unknown after a restart; looking the job up by its tags before launching again`,
+          {
+            batchId: b.batchId,
+          },
+        );
+      }
+    }
+    const commands = observations
+      .filter((o): o is Extract<Observation, { type: "command" }> => o.type === "command")
+      .map((o) => o.command)
+      .filter((c) => c.seq > this.e.appliedCommandSeq)
+      .sort((a, b) => a.seq - b.seq);
+    for (const c of commands) {
+      this.command(c);
+      this.e.appliedCommandSeq = c.seq;
+    }
+  }
+
+  private observeValue(effect: Effect, value: EffectValue) {
+    switch (effect.kind) {
+      case "launch":
+      case "failback-launch":
+      case "terminate": {
+        const b = this.findBatch(effect.batchId);
+        if (b?.status !== "LAUNCHING" || b.attempt !== effect.attempt || !("job" in value)) return;
+        this.activate(b, value.job, "batch.launched");
+        return;
+      }
+      case "find-job": {
+        const b = this.findBatch(effect.batchId);
+        if (b?.status !== "UNKNOWN" || value.kind !== "find-job") return;
+        if (value.job) {
+          this.activate(b, value.job, "batch.recovered");
+          return;
+        }
+        const foreign = value.holders.filter(
+          (j) => j.tags[TAG_EXECUTION] !== this.e.executionId || j.tags[TAG_BATCH] !== b.batchId,
+        );
+        if (b.conflict && foreign.length > 0) {
+          this.releaseHeldServers(b, foreign);
+          return;
+        }
+        if (b.conflict) {
+          // The job that held the servers has ended meanwhile: launching again is safe.
+          this.replan(b, 0);
+          return;
+        }
+        if (this.now - (b.intentAt ?? this.now) >= LOOKUP_SETTLE_MS) {
+          this.event(
+            "batch.relaunch",
+            `No DRS job found for ${describeBatch(b)} attempt ${b.attempt}; it was never created, launching again`,
+            { batchId: b.batchId },
+          );
+          this.replan(b, 0);
+        } else {
+          b.nextPollAt = (b.intentAt ?? this.now) + LOOKUP_SETTLE_MS;
+        }
+        return;
+      }
+      case "poll-jobs": {
+        if (value.kind !== "poll-jobs") return;
+        const byId = new Map(value.jobs.map((j) => [j.jobId, j]));
+        for (const jobId of effect.jobIds) {
+          const b = this.findBatchByJob(jobId);
+          if (b?.status !== "ACTIVE") continue;
+          const job = byId.get(jobId);
+          if (value.logCounts[jobId] !== undefined) b.logCount = value.logCounts[jobId]!;
+          if (!job) {
+            b.errorCount += 1;
+            b.lastError = `DRS job ${jobId} was not returned by DescribeJobs`;
+            if (b.errorCount >= MAX_CONSECUTIVE_ERRORS) this.failBatch(b, `DRS job ${jobId} disappeared`);
+            else b.nextPollAt = this.now + backoffMs(b.errorCount, b.batchId);
+            continue;
+          }
+          b.errorCount = 0;
+          delete b.lastError;
+          this.trackJob(b, job);
+        }
+        for (const instance of value.instances) {
+          for (const s of this.allServers()) {
+            if (s.recoveryInstanceId === instance.recoveryInstanceId) {
+              if (instance.ec2InstanceId) s.ec2InstanceId = instance.ec2InstanceId;
+              if (instance.ec2State) s.ec2State = instance.ec2State;
+            }
+          }
+        }
+        return;
+      }
+      case "action-start":
+      case "action-poll": {
+        const a = this.findAction(effect.actionId);
+        if (a?.status !== "RUNNING" || !("progress" in value)) return;
+        this.actionProgress(a, value.progress);
+        return;
+      }
+      case "failback-resolve": {
+        if (value.kind !== "failback-resolve") return;
+        const w = this.findWave(effect.waveId);
+        if (!w) return;
+        for (const id of effect.sourceServerIds) {
+          const s = w.servers.find(
+            (x) =>
+              x.sourceServerId === id &&
+              x.accountId === effect.target.accountId &&
+              x.region === effect.target.region,
+          );
+          if (!s?.failback || SERVER_DONE.has(s.status)) continue;
+          const candidates = value.instances.filter((i) => i.sourceServerId === id && !i.isDrill);
+          const instance =
+            candidates.find((i) => i.recoveryInstanceId === s.failback?.recoveryInstanceId) ?? candidates[0];
+          if (!instance) {
+            this.failServer(
+              s,
+              "No recovery instance from a recovery (not a drill) exists for this server: there is nothing to fail back",
+            );
+            continue;
+          }
+          s.failback.recoveryInstanceId = instance.recoveryInstanceId;
+          s.recoveryInstanceId = instance.recoveryInstanceId;
+          if (s.failback.origin === "AWS") {
+            if (s.failback.phase === "resolve") s.failback.phase = "reverse";
+          } else if (instance.failbackState === "FAILBACK_READY_FOR_LAUNCH") {
+            s.failback.phase = "ready";
+          } else {
+            s.failback.phase = "replicating";
+            s.failback.nextCheckAt = this.now + this.ctx.settings.pollIntervalSeconds * 1000;
+            s.error = `Waiting for the failback client: failback state ${instance.failbackState ?? "unknown"}`;
+          }
+          if (s.status === "NOT_STARTED") s.status = "PENDING";
+        }
+        return;
+      }
+      case "reverse-replication": {
+        if (value.kind !== "reverse-replication") return;
+        const s = this.findWave(effect.waveId)?.servers.find(
+          (x) => x.sourceServerId === effect.sourceServerId,
+        );
+        if (!s?.failback) return;
+        const arn = parseSourceServerArn(value.reversedSourceServerArn);
+        if (!arn) {
+          this.failServer(
+            s,
+            `ReverseReplication returned an unexpected ARN: ${value.reversedSourceServerArn}`,
+          );
+          return;
+        }
+        Object.assign(s.failback, {
+          reversedSourceServerId: arn.sourceServerId,
+          originAccountId: arn.accountId,
+          originRegion: arn.region,
+          phase: "replicating",
+        });
+        s.failback.nextCheckAt = this.now;
+        this.event(
+          "server.reverse-replication",
+          `${s.hostname}: replication reversed towards ${arn.region} (${arn.sourceServerId})`,
+          { sourceServerId: s.sourceServerId },
+          effect.waveId,
+        );
+        return;
+      }
+      case "check-source-servers": {
+        if (value.kind !== "check-source-servers") return;
+        const w = this.findWave(effect.waveId);
+        for (const server of value.servers) {
+          const s = w?.servers.find((x) => x.failback?.reversedSourceServerId === server.sourceServerId);
+          if (s?.failback?.phase !== "replicating") continue;
+          if (server.readiness === "READY") {
+            s.failback.phase = "ready";
+            delete s.error;
+          } else {
+            s.error = `Reverse replication in ${effect.target.region}: ${server.replicationState}`;
+            s.failback.nextCheckAt = this.now + this.ctx.settings.pollIntervalSeconds * 1000;
+          }
+        }
+        return;
+      }
+    }
+  }
+
+  private observeError(effect: Effect, error: EffectError) {
+    switch (effect.kind) {
+      case "launch":
+      case "failback-launch":
+      case "terminate": {
+        const b = this.findBatch(effect.batchId);
+        if (b?.status !== "LAUNCHING" || b.attempt !== effect.attempt) return;
+        b.errorCount += 1;
+        b.lastError = error.message;
+        if (error.kind === "conflict") {
+          b.status = "UNKNOWN";
+          b.conflict = true;
+          delete b.nextPollAt;
+          this.event(
+            "batch.conflict",
+            `${describeBatch(b)}: DRS reports a server already in a job (${error.resourceId ?? "unknown server"}); finding that job`,
+            {
+              batchId: b.batchId,
+              resourceId: error.resourceId,
+            },
+          );
+        } else if (error.ambiguous) {
+          b.status = "UNKNOWN";
+          delete b.nextPollAt;
+          this.event(
+            "batch.ambiguous",
+            `${describeBatch(b)}: ${error.message}; checking whether the job was created before retrying`,
+            { batchId: b.batchId },
+          );
+        } else if (error.retryable && b.errorCount < MAX_CONSECUTIVE_ERRORS) {
+          this.replan(b, backoffMs(b.errorCount, `${this.e.executionId}:${b.batchId}`));
+          this.event(
+            "batch.retry",
+            `${describeBatch(b)}: ${error.message}; retrying in ${Math.round(((b.notBefore ?? this.now) - this.now) / 1000)} s`,
+            {
+              batchId: b.batchId,
+              errorKind: error.kind,
+            },
+          );
+        } else {
+          this.failBatch(b, error.message);
+        }
+        return;
+      }
+      case "find-job": {
+        const b = this.findBatch(effect.batchId);
+        if (b?.status !== "UNKNOWN") return;
+        b.errorCount += 1;
+        b.lastError = error.message;
+        b.nextPollAt = this.now + backoffMs(b.errorCount, `${b.batchId}:lookup`);
+        return;
+      }
+      case "poll-jobs": {
+        for (const jobId of effect.jobIds) {
+          const b = this.findBatchByJob(jobId);
+          if (b?.status !== "ACTIVE") continue;
+          b.errorCount += 1;
+          b.lastError = error.message;
+          b.nextPollAt =
+            this.now +
+            Math.max(backoffMs(b.errorCount, `${b.batchId}:poll`), this.ctx.settings.fastPollSeconds * 1000);
+        }
+        return;
+      }
+      case "action-start":
+      case "action-poll": {
+        const a = this.findAction(effect.actionId);
+        if (a?.status !== "RUNNING") return;
+        if (error.retryable) {
+          a.nextCheckAt = this.now + backoffMs(a.attempts, a.actionId);
+          a.error = error.message;
+        } else {
+          this.finishAction(a, "FAILED", error.message);
+        }
+        return;
+      }
+      case "failback-resolve":
+      case "check-source-servers": {
+        const w = this.findWave(effect.waveId);
+        for (const s of w?.servers ?? []) {
+          if (s.failback && !SERVER_DONE.has(s.status)) {
+            s.failback.nextCheckAt = this.now + backoffMs(3, `${s.sourceServerId}:failback`);
+            s.error = error.message;
+          }
+        }
+        return;
+      }
+      case "reverse-replication": {
+        const s = this.findWave(effect.waveId)?.servers.find(
+          (x) => x.sourceServerId === effect.sourceServerId,
+        );
+        if (!s?.failback) return;
+        if (error.retryable) {
+          s.failback.nextCheckAt = this.now + backoffMs(3, `${s.sourceServerId}:reverse`);
+          s.error = error.message;
+        } else {
+          this.failServer(s, `ReverseReplication failed: ${error.message}`);
+        }
+        return;
+      }
+    }
+  }
+
+  private command(c: ExecutionCommand) {
+    const terminal = isTerminal(this.e.status);
+    const ignore = (why: string) =>
+      this.event("command.ignored", `${c.type} by ${c.by} ignored: ${why}`, { command: c.type, seq: c.seq });
+    switch (c.type) {
+      case "pause":
+        if (terminal || this.e.cancelRequested) return ignore(`the execution is ${this.e.status}`);
+        if (this.e.pauseRequested) return ignore("already paused");
+        this.e.pauseRequested = { by: c.by, at: c.at };
+        this.event(
+          "execution.pause-requested",
+          `Pause requested by ${c.by}: no new wave will start until resumed; running waves finish`,
+          { by: c.by },
+        );
+        return;
+      case "resume": {
+        if (terminal) return ignore(`the execution is ${this.e.status}`);
+        const waiting = this.e.waves.filter((w) => w.status === "WAITING");
+        if (!this.e.pauseRequested && waiting.length === 0) return ignore("the execution is not paused");
+        delete this.e.pauseRequested;
+        for (const w of waiting) {
+          w.pauseCleared = true;
+          w.status = "PENDING";
+        }
+        this.event("execution.resumed", `Resumed by ${c.by}`, { by: c.by });
+        return;
+      }
+      case "cancel":
+        if (terminal) return ignore(`the execution is ${this.e.status}`);
+        if (this.e.cancelRequested) return ignore("already cancelling");
+        this.e.cancelRequested = { by: c.by, at: c.at };
+        this.event(
+          "execution.cancelling",
+          `Cancel requested by ${c.by}: nothing new starts; DRS jobs already running are followed to their end`,
+          { by: c.by },
+        );
+        return;
+      case "approve":
+      case "reject": {
+        const waiting = this.allActions().filter(
+          (a) => a.status === "WAITING_APPROVAL" && (!c.actionId || a.actionId === c.actionId),
+        );
+        const a = waiting[0];
+        if (!a)
+          return ignore(c.actionId ? `approval ${c.actionId} is not waiting` : "no approval is waiting");
+        a.decision = {
+          decision: c.type,
+          by: c.by,
+          at: new Date(c.at).toISOString(),
+          ...(c.comment ? { comment: c.comment } : {}),
+        };
+        if (c.type === "approve") {
+          this.finishAction(a, "SUCCEEDED");
+          this.event(
+            "approval.approved",
+            `${describeAction(a)} approved by ${c.by}${c.comment ? `: ${c.comment}` : ""}`,
+            { actionId: a.actionId, by: c.by },
+            waveOf(a),
+          );
+        } else {
+          this.finishAction(a, "FAILED", `rejected by ${c.by}${c.comment ? `: ${c.comment}` : ""}`);
+          this.event(
+            "approval.rejected",
+            `${describeAction(a)} rejected by ${c.by}${c.comment ? `: ${c.comment}` : ""}`,
+            { actionId: a.actionId, by: c.by },
+            waveOf(a),
+          );
+        }
+        return;
+      }
+      case "terminate-instances": {
+        if (!terminal) return ignore("instances can be terminated once the execution has ended");
+        this.startTermination(c.by, c.reason ?? "user");
+        return;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- progress
+
+  progress() {
+    this.usage = usageOf(this.e);
+    if (this.e.status === "PENDING") {
+      this.e.status = "RUNNING";
+      this.event("execution.started", `${this.e.executionType} of '${this.e.planName}' started`, {
+        executionType: this.e.executionType,
+      });
+    }
+    if (!isTerminal(this.e.status)) {
+      for (let pass = 0; pass < this.e.waves.length + 2; pass++) {
+        let changed = false;
+        for (const w of this.e.waves) if (this.advanceWave(w)) changed = true;
+        if (!changed) break;
+      }
+      this.updateStatus();
+      if (this.e.waves.every((w) => WAVE_DONE.has(w.status))) this.finish();
+    }
+    if (
+      isTerminal(this.e.status) &&
+      this.e.cleanupAt !== undefined &&
+      !this.e.termination &&
+      this.now >= this.e.cleanupAt
+    ) {
+      this.startTermination("system", "drill-ttl");
+    }
+    this.advanceTermination();
+    this.emitPolls();
+    this.computeWake();
+  }
+
+  result(): StepResult {
+    this.e.updatedAt = this.now;
+    return { execution: this.e, effects: this.effects, events: this.events };
+  }
+
+  private get aborting(): boolean {
+    return this.e.waves.some((w) => w.status === "FAILED" && w.onFailure === "abort");
+  }
+
+  /** Returns true when the wave changed state in a way that may unblock others. */
+  private advanceWave(w: WaveRun): boolean {
+    switch (w.status) {
+      case "PENDING":
+      case "WAITING": {
+        if (this.e.cancelRequested) return this.closeUnstarted(w, "CANCELLED", "execution cancelled");
+        if (this.aborting)
+          return this.closeUnstarted(w, "SKIPPED", "an earlier wave failed and its onFailure is abort");
+        if (w.status === "WAITING") return false;
+        const deps = w.dependsOn.map((id) => this.findWave(id)).filter((d): d is WaveRun => d !== undefined);
+        if (deps.some((d) => !WAVE_DONE.has(d.status))) return false;
+        const blocking = deps.find((d) => d.status === "SKIPPED" || d.status === "CANCELLED");
+        if (blocking)
+          return this.closeUnstarted(
+            w,
+            "SKIPPED",
+            `wave '${blocking.name}' was ${blocking.status.toLowerCase()}`,
+          );
+        if (this.e.pauseRequested) return false;
+        if (w.pauseBefore && !w.pauseCleared) {
+          w.status = "WAITING";
+          this.event("wave.waiting", `Paused before wave '${w.name}': resume to start it`, {}, w.waveId);
+          return true;
+        }
+        w.status = "RUNNING";
+        w.phase = "pre-actions";
+        w.startTime = this.now;
+        w.deadlineAt = this.now + this.waveTimeoutSeconds(w) * 1000;
+        this.event(
+          "wave.started",
+          `Wave '${w.name}' started: ${w.servers.length} server(s)`,
+          { servers: w.servers.length },
+          w.waveId,
+        );
+        return true;
+      }
+      case "RUNNING":
+        return this.advanceRunningWave(w);
+      default:
+        return false;
+    }
+  }
+
+  private advanceRunningWave(w: WaveRun): boolean {
+    if (w.deadlineAt !== undefined && this.now >= w.deadlineAt) {
+      this.timeoutWave(w);
+      return true;
+    }
+    if (w.phase === "pre-actions") {
+      const r = this.advanceActions(w, "pre");
+      if (r === "pending") return false;
+      if (r === "failed") {
+        this.endWave(w, "FAILED", `pre-action failed: ${this.failedActionMessage(w, "pre")}`);
+        for (const s of w.servers)
+          if (s.status === "NOT_STARTED") this.closeServer(s, "SKIPPED", "pre-action failed");
+        return true;
+      }
+      if (r === "cancelled" || this.e.cancelRequested) {
+        this.endWave(w, "CANCELLED", "execution cancelled");
+        for (const s of w.servers)
+          if (!SERVER_DONE.has(s.status)) this.closeServer(s, "CANCELLED", "execution cancelled");
+        return true;
+      }
+      w.phase = "launching";
+      return true;
+    }
+    if (w.phase === "launching") {
+      if (!this.advanceLaunching(w)) return false;
+      const failed = w.servers.filter((s) => s.status === "FAILED");
+      if (this.e.cancelRequested) {
+        this.endWave(w, "CANCELLED", "execution cancelled");
+      } else if (failed.length > 0) {
+        this.endWave(w, "FAILED", `${failed.length} of ${w.servers.length} server(s) failed to launch`);
+      } else {
+        w.phase = "post-actions";
+      }
+      return true;
+    }
+    const r = this.advanceActions(w, "post");
+    if (r === "pending") return false;
+    if (r === "failed")
+      this.endWave(w, "FAILED", `post-action failed: ${this.failedActionMessage(w, "post")}`);
+    else if (r === "cancelled" || this.e.cancelRequested) this.endWave(w, "CANCELLED", "execution cancelled");
+    else this.endWave(w, "COMPLETED");
+    return true;
+  }
+
+  private waveTimeoutSeconds(w: WaveRun): number {
+    return (
+      this.e.snapshot.plan.waves.find((p) => p.waveId === w.waveId)?.timeoutSeconds ??
+      this.ctx.settings.defaultWaveTimeoutSeconds
+    );
+  }
+
+  private timeoutWave(w: WaveRun) {
+    const seconds = this.waveTimeoutSeconds(w);
+    for (const a of w.actions)
+      if (a.status === "RUNNING" || a.status === "WAITING_APPROVAL" || a.status === "PENDING")
+        this.finishAction(a, "CANCELLED", "wave timed out");
+    for (const b of w.batches) {
+      if (b.status === "PLANNED") this.closeBatch(b, "CANCELLED");
+      else if (IN_FLIGHT.has(b.status)) {
+        b.status = "FAILED";
+        b.lastError = `wave timed out while ${b.jobId ? `DRS job ${b.jobId} was still running` : "the launch was unresolved"}`;
+      }
+    }
+    for (const s of w.servers)
+      if (!SERVER_DONE.has(s.status)) this.closeServer(s, "FAILED", `wave timed out after ${seconds} s`);
+    this.endWave(w, "FAILED", `timed out after ${seconds} s`);
+    this.event(
+      "wave.timed-out",
+      `Wave '${w.name}' timed out after ${seconds} s`,
+      { timeoutSeconds: seconds },
+      w.waveId,
+    );
+  }
+
+  private closeUnstarted(w: WaveRun, status: "CANCELLED" | "SKIPPED", why: string): boolean {
+    w.status = status;
+    w.error = why;
+    for (const s of w.servers) this.closeServer(s, status, why);
+    for (const a of w.actions)
+      if (a.status === "PENDING") a.status = status === "SKIPPED" ? "SKIPPED" : "CANCELLED";
+    this.event(
+      `wave.${status.toLowerCase()}`,
+      `Wave '${w.name}' ${status.toLowerCase()}: ${why}`,
+      {},
+      w.waveId,
+    );
+    return true;
+  }
+
+  private endWave(w: WaveRun, status: "COMPLETED" | "FAILED" | "CANCELLED", why?: string) {
+    w.status = status;
+    w.endTime = this.now;
+    delete w.phase;
+    if (why) w.error = why;
+    for (const a of w.actions)
+      if (a.status === "PENDING")
+        a.status = status === "COMPLETED" ? "SKIPPED" : status === "CANCELLED" ? "CANCELLED" : "SKIPPED";
+    const launched = w.servers.filter((s) => s.status === "LAUNCHED").length;
+    const seconds = Math.round((this.now - (w.startTime ?? this.now)) / 1000);
+    this.event(
+      `wave.${status.toLowerCase()}`,
+      `Wave '${w.name}' ${status.toLowerCase()} after ${seconds} s: ${launched}/${w.servers.length} launched${why ? ` (${why})` : ""}`,
+      { launched, servers: w.servers.length, seconds, onFailure: w.onFailure },
+      w.waveId,
+    );
+  }
+
+  // ---------------------------------------------------------------- actions
+
+  private advanceActions(w: WaveRun, phase: "pre" | "post"): "done" | "pending" | "failed" | "cancelled" {
+    for (const a of w.actions.filter((x) => x.phase === phase).sort((x, y) => x.index - y.index)) {
+      if (a.status === "SUCCEEDED" || a.status === "SKIPPED") continue;
+      if (a.status === "FAILED" || a.status === "CANCELLED") {
+        if (a.action.optional) continue;
+        return "failed";
+      }
+      if (this.e.cancelRequested) {
+        this.finishAction(a, "CANCELLED", "execution cancelled");
+        return "cancelled";
+      }
+      if (a.status === "PENDING") {
+        this.startAction(w, a);
+        return "pending";
+      }
+      if (a.status === "WAITING_APPROVAL") {
+        if (a.deadlineAt !== undefined && this.now >= a.deadlineAt) {
+          this.finishAction(
+            a,
+            "FAILED",
+            `no decision within ${Math.round((a.deadlineAt - (a.startedAt ?? a.deadlineAt)) / 1000)} s`,
+          );
+          if (a.action.optional) continue;
+          return "failed";
+        }
+        return "pending";
+      }
+      // RUNNING
+      if (a.action.type === "wait") {
+        if (a.deadlineAt !== undefined && this.now >= a.deadlineAt) {
+          this.finishAction(a, "SUCCEEDED");
+          continue;
+        }
+        return "pending";
+      }
+      if (a.deadlineAt !== undefined && this.now >= a.deadlineAt) {
+        this.finishAction(
+          a,
+          "FAILED",
+          `timed out after ${Math.round((a.deadlineAt - (a.startedAt ?? a.deadlineAt)) / 1000)} s`,
+        );
+        if (a.action.optional) continue;
+        return "failed";
+      }
+      if (a.nextCheckAt === undefined || this.now >= a.nextCheckAt) this.issueAction(w, a);
+      return "pending";
+    }
+    return "done";
+  }
+
+  private startAction(w: WaveRun, a: ActionRun) {
+    a.startedAt = this.now;
+    const timeout = (a.action.timeoutSeconds ?? DEFAULT_ACTION_TIMEOUT_SECONDS[a.action.type]) * 1000;
+    switch (a.action.type) {
+      case "wait":
+        a.status = "RUNNING";
+        a.deadlineAt = this.now + a.action.seconds * 1000;
+        this.event(
+          "action.started",
+          `${describeAction(a)}: waiting ${a.action.seconds} s`,
+          { actionId: a.actionId },
+          w.waveId,
+        );
+        return;
+      case "approval":
+        a.status = "WAITING_APPROVAL";
+        a.deadlineAt = this.now + timeout;
+        this.event(
+          "approval.requested",
+          `${describeAction(a)} is waiting for approval${a.action.message ? `: ${a.action.message}` : ""}`,
+          { actionId: a.actionId },
+          w.waveId,
+        );
+        return;
+      default:
+        a.status = "RUNNING";
+        a.deadlineAt = this.now + timeout;
+        this.event("action.started", `${describeAction(a)} started`, { actionId: a.actionId }, w.waveId);
+        this.issueAction(w, a);
+    }
+  }
+
+  private issueAction(w: WaveRun, a: ActionRun) {
+    a.attempts += 1;
+    a.nextCheckAt = this.now + REISSUE_MS;
+    const context = this.actionContext(w, a);
+    if (a.handle !== undefined) {
+      this.effects.push({
+        kind: "action-poll",
+        id: `action-poll:${a.actionId}:${a.attempts}`,
+        waveId: w.waveId,
+        actionId: a.actionId,
+        action: a.action,
+        context,
+        handle: a.handle,
+      });
+    } else {
+      this.effects.push({
+        kind: "action-start",
+        id: `action-start:${a.actionId}:${a.attempts}`,
+        waveId: w.waveId,
+        actionId: a.actionId,
+        action: a.action,
+        context,
+      });
+    }
+  }
+
+  private actionContext(w: WaveRun, a: ActionRun): ActionContext {
+    const instances: Record<string, string[]> = {};
+    const targets = new Map<string, DrsTarget>();
+    for (const s of w.servers) {
+      const key = `${s.accountId}/${s.region}`;
+      targets.set(key, { accountId: s.accountId, region: s.region });
+      if (s.ec2InstanceId && s.status === "LAUNCHED")
+        instances[key] = [...(instances[key] ?? []), s.ec2InstanceId];
+    }
+    return {
+      executionId: this.e.executionId,
+      waveId: w.waveId,
+      actionId: a.actionId,
+      executionType: this.e.executionType,
+      targets: [...targets.values()],
+      instances,
+    };
+  }
+
+  private actionProgress(a: ActionRun, progress: ActionProgress) {
+    if (progress.output !== undefined) a.output = progress.output.slice(0, 8192);
+    if (progress.status === "SUCCEEDED") this.finishAction(a, "SUCCEEDED");
+    else if (progress.status === "FAILED") this.finishAction(a, "FAILED", progress.error);
+    else {
+      if (progress.handle !== undefined) a.handle = progress.handle;
+      a.nextCheckAt = this.now + Math.max(1000, progress.checkAfterMs);
+    }
+  }
+
+  private finishAction(a: ActionRun, status: "SUCCEEDED" | "FAILED" | "CANCELLED", error?: string) {
+    a.status = status;
+    a.endedAt = this.now;
+    delete a.nextCheckAt;
+    if (error) a.error = error.slice(0, 2048);
+    else delete a.error;
+    if (status === "SUCCEEDED" && a.action.type !== "approval")
+      this.event("action.succeeded", `${describeAction(a)} succeeded`, { actionId: a.actionId }, waveOf(a));
+    if (status === "FAILED" && a.action.type !== "approval") {
+      this.event(
+        "action.failed",
+        `${describeAction(a)} failed${a.action.optional ? " (optional, the wave continues)" : ""}: ${error ?? "unknown error"}`,
+        { actionId: a.actionId, optional: a.action.optional ?? false },
+        waveOf(a),
+      );
+    }
+  }
+
+  private failedActionMessage(w: WaveRun, phase: "pre" | "post"): string {
+    const a = w.actions.find(
+      (x) => x.phase === phase && (x.status === "FAILED" || x.status === "CANCELLED") && !x.action.optional,
+    );
+    return a ? `${describeAction(a)}: ${a.error ?? a.status.toLowerCase()}` : "unknown";
+  }
+
+  // ---------------------------------------------------------------- launching
+
+  /** Returns true when every server of the wave has an outcome and nothing is in flight. */
+  private advanceLaunching(w: WaveRun): boolean {
+    if (this.e.executionType === "FAILBACK") this.prepareFailback(w);
+    else if (w.batches.length === 0) this.planBatches(w);
+    for (const b of w.batches) this.advanceBatch(b, w.waveId);
+    const settled = w.batches.every((b) => BATCH_DONE.has(b.status));
+    if (!settled) return false;
+    if (this.e.cancelRequested) {
+      for (const s of w.servers)
+        if (!SERVER_DONE.has(s.status)) this.closeServer(s, "CANCELLED", "execution cancelled");
+    }
+    return w.servers.every((s) => SERVER_DONE.has(s.status));
+  }
+
+  private planBatches(w: WaveRun) {
+    const byTarget = new Map<string, ServerRun[]>();
+    for (const s of w.servers) {
+      if (s.status !== "NOT_STARTED") continue;
+      const key = `${s.accountId}/${s.region}`;
+      byTarget.set(key, [...(byTarget.get(key) ?? []), s]);
+    }
+    for (const servers of byTarget.values()) this.addBatches(w, servers, "recovery", servers[0]!);
+  }
+
+  private addBatches(
+    w: WaveRun,
+    servers: ServerRun[],
+    kind: BatchRun["kind"],
+    target: DrsTarget,
+    ids?: (s: ServerRun) => { sourceServerId: string; recoveryInstanceId?: string },
+  ) {
+    const size = Math.max(1, this.ctx.settings.quotas.serversPerJob);
+    for (let i = 0; i < servers.length; i += size) {
+      const chunk = servers.slice(i, i + size);
+      const batchId = `${w.waveId}-b${w.batches.length + 1}`;
+      const mapped = chunk.map((s) => (ids ? ids(s) : { sourceServerId: s.sourceServerId }));
+      const batch: BatchRun = {
+        batchId,
+        kind,
+        accountId: target.accountId,
+        region: target.region,
+        sourceServerIds: mapped.map((m) => m.sourceServerId),
+        status: "PLANNED",
+        attempt: 0,
+        logCount: 0,
+        errorCount: 0,
+      };
+      if (kind === "failback-launch") batch.recoveryInstanceIds = mapped.map((m) => m.recoveryInstanceId!);
+      w.batches.push(batch);
+      for (const s of chunk) {
+        s.batchId = batchId;
+        if (s.status === "NOT_STARTED") s.status = "PENDING";
+      }
+    }
+  }
+
+  private advanceBatch(b: BatchRun, scope: string) {
+    switch (b.status) {
+      case "PLANNED": {
+        if (this.e.cancelRequested && b.kind !== "terminate") {
+          this.closeBatch(b, "CANCELLED");
+          return;
+        }
+        if (b.notBefore !== undefined && this.now < b.notBefore) return;
+        if (!this.hasCapacity(b)) {
+          if (b.lastError !== WAITING_FOR_CAPACITY) {
+            b.lastError = WAITING_FOR_CAPACITY;
+            this.event(
+              "batch.waiting",
+              `${describeBatch(b)} waits for DRS capacity in ${b.accountId}/${b.region}`,
+              { batchId: b.batchId },
+              scope === TERMINATION_SCOPE ? undefined : scope,
+            );
+          }
+          return;
+        }
+        this.launch(b, scope);
+        return;
+      }
+      case "UNKNOWN":
+        if (b.nextPollAt === undefined || this.now >= b.nextPollAt) {
+          b.nextPollAt = this.now + REISSUE_MS;
+          this.effects.push({
+            kind: "find-job",
+            id: `find-job:${b.batchId}:${b.attempt}:${b.errorCount}`,
+            scope,
+            batchId: b.batchId,
+            target: { accountId: b.accountId, region: b.region },
+            tags: { [TAG_EXECUTION]: this.e.executionId, [TAG_BATCH]: b.batchId },
+            since: new Date((b.intentAt ?? this.now) - 3_600_000).toISOString(),
+            ...(b.conflict ? { holdingServerIds: [...b.sourceServerIds] } : {}),
+            ...(b.kind === "terminate"
+              ? { matchRecoveryInstanceIds: [...(b.recoveryInstanceIds ?? [])] }
+              : {}),
+          });
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  private hasCapacity(b: BatchRun): boolean {
+    const key = `${b.accountId}/${b.region}`;
+    const own = this.usage[key] ?? { jobs: 0, servers: 0 };
+    const other = this.ctx.otherUsage[key] ?? { jobs: 0, servers: 0 };
+    const q = this.ctx.settings.quotas;
+    const size = b.recoveryInstanceIds?.length ?? b.sourceServerIds.length;
+    return (
+      own.jobs + other.jobs + 1 <= q.concurrentJobs &&
+      own.servers + other.servers + size <= q.serversInAllJobs
+    );
+  }
+
+  private launch(b: BatchRun, scope: string) {
+    b.status = "LAUNCHING";
+    b.attempt += 1;
+    b.intentAt = this.now;
+    delete b.notBefore;
+    delete b.conflict;
+    if (b.lastError === WAITING_FOR_CAPACITY) delete b.lastError;
+    const key = `${b.accountId}/${b.region}`;
+    const used = this.usage[key] ?? { jobs: 0, servers: 0 };
+    used.jobs += 1;
+    used.servers += b.recoveryInstanceIds?.length ?? b.sourceServerIds.length;
+    this.usage[key] = used;
+    const target = { accountId: b.accountId, region: b.region };
+    const tags = {
+      [TAG_EXECUTION]: this.e.executionId,
+      [TAG_BATCH]: b.batchId,
+      [TAG_WAVE]: scope,
+      [TAG_ATTEMPT]: String(b.attempt),
+      [TAG_TYPE]: this.e.executionType,
+    };
+    const id = launchEffectId(b);
+    if (b.kind === "terminate") {
+      this.effects.push({
+        kind: "terminate",
+        id,
+        batchId: b.batchId,
+        attempt: b.attempt,
+        target,
+        recoveryInstanceIds: [...(b.recoveryInstanceIds ?? [])],
+        tags,
+      });
+      for (const i of this.e.termination?.instances ?? [])
+        if (b.recoveryInstanceIds?.includes(i.recoveryInstanceId) && i.status === "PENDING")
+          i.status = "TERMINATING";
+      return;
+    }
+    if (b.kind === "failback-launch") {
+      this.effects.push({
+        kind: "failback-launch",
+        id,
+        waveId: scope,
+        batchId: b.batchId,
+        attempt: b.attempt,
+        target,
+        recoveryInstanceIds: [...(b.recoveryInstanceIds ?? [])],
+        tags,
+      });
+      return;
+    }
+    const launchSettings = b.sourceServerIds.flatMap((sid) => {
+      const s = this.findWave(scope)?.servers.find(
+        (x) =>
+          x.batchId === b.batchId && (x.sourceServerId === sid || x.failback?.reversedSourceServerId === sid),
+      );
+      const group = s ? this.e.snapshot.groups.find((g) => g.groupId === s.groupId) : undefined;
+      if (!group?.launchSettings || this.e.executionType === "FAILBACK") return [];
+      const settings = effectiveLaunchSettings(group.launchSettings, sid);
+      return Object.keys(settings).length > 0 ? [{ sourceServerId: sid, settings }] : [];
+    });
+    this.effects.push({
+      kind: "launch",
+      id,
+      waveId: scope,
+      batchId: b.batchId,
+      attempt: b.attempt,
+      target,
+      sourceServerIds: [...b.sourceServerIds],
+      isDrill: this.e.executionType === "DRILL",
+      tags,
+      launchSettings,
+    });
+  }
+
+  private replan(b: BatchRun, delayMs: number) {
+    b.status = "PLANNED";
+    delete b.jobId;
+    delete b.nextPollAt;
+    if (delayMs > 0) b.notBefore = this.now + delayMs;
+  }
+
+  private activate(b: BatchRun, job: DrsJob, eventType: "batch.launched" | "batch.recovered") {
+    b.status = "ACTIVE";
+    b.jobId = job.jobId;
+    b.jobStatus = job.status;
+    b.submittedAt = this.now;
+    if (job.createdAt) b.jobCreatedAt = job.createdAt;
+    b.errorCount = 0;
+    delete b.lastError;
+    delete b.conflict;
+    b.nextPollAt = this.now + this.ctx.settings.fastPollSeconds * 1000;
+    const scope = this.scopeOf(b);
+    this.event(
+      eventType,
+      `${eventType === "batch.launched" ? "Started" : "Found"} DRS job ${job.jobId} for ${describeBatch(b)}`,
+      { batchId: b.batchId, jobId: job.jobId, servers: b.sourceServerIds.length },
+      scope,
+    );
+    this.trackJob(b, job);
+  }
+
+  /** Applies a DRS job's state to the batch and its servers. */
+  private trackJob(b: BatchRun, job: DrsJob) {
+    b.jobStatus = job.status;
+    if (job.createdAt) b.jobCreatedAt = job.createdAt;
+    for (const p of job.participants) this.applyParticipant(b, p, job.jobId);
+    if (job.status === "COMPLETED") {
+      b.status = "DONE";
+      b.completedAt = this.now;
+      if (job.endedAt) b.jobEndedAt = job.endedAt;
+      delete b.nextPollAt;
+      for (const s of this.serversOfBatch(b)) {
+        if (!SERVER_DONE.has(s.status))
+          this.closeServer(s, "FAILED", `DRS job ${job.jobId} completed without a result for this server`);
+      }
+      if (b.kind === "terminate") {
+        for (const i of this.e.termination?.instances ?? []) {
+          if (b.recoveryInstanceIds?.includes(i.recoveryInstanceId) && i.status === "TERMINATING") {
+            i.status = "FAILED";
+            i.error = `DRS job ${job.jobId} completed without terminating it`;
+          }
+        }
+      }
+      const failed = this.serversOfBatch(b).filter((s) => s.status === "FAILED").length;
+      this.event(
+        "batch.completed",
+        `DRS job ${job.jobId} completed for ${describeBatch(b)}${failed ? `: ${failed} server(s) failed` : ""}`,
+        { batchId: b.batchId, jobId: job.jobId, failed },
+        this.scopeOf(b),
+      );
+    } else {
+      const runningFor = this.now - (b.submittedAt ?? this.now);
+      b.nextPollAt = this.now + nextPollDelayMs(runningFor, this.ctx.settings);
+    }
+  }
+
+  private applyParticipant(b: BatchRun, p: JobParticipant, jobId: string) {
+    if (b.kind === "terminate") {
+      const instance = this.e.termination?.instances.find(
+        (i) =>
+          i.recoveryInstanceId === p.recoveryInstanceId ||
+          (!p.recoveryInstanceId && i.sourceServerId === p.sourceServerId),
+      );
+      if (!instance) return;
+      if (p.launchStatus === "TERMINATED" && instance.status !== "TERMINATED") {
+        instance.status = "TERMINATED";
+        for (const s of this.allServers())
+          if (s.recoveryInstanceId === instance.recoveryInstanceId) s.ec2State = "TERMINATED";
+      } else if (p.launchStatus === "FAILED" && instance.status !== "FAILED") {
+        instance.status = "FAILED";
+        instance.error = `DRS job ${jobId} could not terminate it`;
+      }
+      return;
+    }
+    const s = this.serverOfParticipant(b, p);
+    if (!s || SERVER_DONE.has(s.status)) return;
+    s.jobId = jobId;
+    if (p.recoveryInstanceId) s.recoveryInstanceId = p.recoveryInstanceId;
+    switch (p.launchStatus) {
+      case "PENDING":
+      case "IN_PROGRESS":
+        s.status = p.launchStatus;
+        return;
+      case "LAUNCHED":
+        s.status = "LAUNCHED";
+        s.launchedAt = new Date(this.now).toISOString();
+        delete s.error;
+        if (s.failback) s.failback.phase = "done";
+        return;
+      case "FAILED":
+      case "TERMINATED":
+        this.closeServer(
+          s,
+          "FAILED",
+          p.launchStatus === "FAILED"
+            ? `DRS reported the launch as FAILED in job ${jobId}; see the job log`
+            : `instance terminated during job ${jobId}`,
+        );
+        if (s.failback) s.failback.phase = "failed";
+        return;
+    }
+  }
+
+  private serverOfParticipant(b: BatchRun, p: JobParticipant): ServerRun | undefined {
+    const servers = this.serversOfBatch(b);
+    return (
+      servers.find(
+        (s) =>
+          s.failback?.reversedSourceServerId === p.sourceServerId &&
+          b.kind === "recovery" &&
+          this.e.executionType === "FAILBACK",
+      ) ??
+      servers.find(
+        (s) =>
+          p.recoveryInstanceId !== undefined &&
+          b.kind === "failback-launch" &&
+          s.failback?.recoveryInstanceId === p.recoveryInstanceId,
+      ) ??
+      servers.find((s) => s.sourceServerId === p.sourceServerId)
+    );
+  }
+
+  private serversOfBatch(b: BatchRun): ServerRun[] {
+    return this.allServers().filter((s) => s.batchId === b.batchId);
+  }
+
+  /** After a ConflictException: servers held by someone else's job fail; the rest are launched again. */
+  private releaseHeldServers(b: BatchRun, holders: DrsJob[]) {
+    const held = new Map<string, string>();
+    for (const j of holders) for (const p of j.participants) held.set(p.sourceServerId, j.jobId);
+    const heldHere = b.sourceServerIds.filter((id) => held.has(id));
+    for (const id of heldHere) {
+      const s = this.serversOfBatch(b).find(
+        (x) => x.sourceServerId === id || x.failback?.reversedSourceServerId === id,
+      );
+      if (s)
+        this.closeServer(
+          s,
+          "FAILED",
+          `source server is already in DRS job ${held.get(id)}, which this execution did not start`,
+        );
+      if (s) delete s.batchId;
+    }
+    b.sourceServerIds = b.sourceServerIds.filter((id) => !held.has(id));
+    if (b.sourceServerIds.length === 0) {
+      b.status = "FAILED";
+      b.lastError = "every server of the batch is held by another DRS job";
+      return;
+    }
+    this.event(
+      "batch.conflict-resolved",
+      `${heldHere.length} server(s) of ${describeBatch(b)} are held by other DRS jobs and failed; launching the remaining ${b.sourceServerIds.length}`,
+      { batchId: b.batchId },
+    );
+    this.replan(b, 0);
+  }
+
+  private failBatch(b: BatchRun, message: string) {
+    b.status = "FAILED";
+    b.lastError = message;
+    delete b.nextPollAt;
+    if (b.kind === "terminate") {
+      for (const i of this.e.termination?.instances ?? []) {
+        if (b.recoveryInstanceIds?.includes(i.recoveryInstanceId) && i.status !== "TERMINATED") {
+          i.status = "FAILED";
+          i.error = message;
+        }
+      }
+    } else {
+      for (const s of this.serversOfBatch(b))
+        if (!SERVER_DONE.has(s.status)) this.closeServer(s, "FAILED", message);
+    }
+    this.event(
+      "batch.failed",
+      `${describeBatch(b)} failed: ${message}`,
+      { batchId: b.batchId },
+      this.scopeOf(b),
+    );
+  }
+
+  private closeBatch(b: BatchRun, status: "CANCELLED") {
+    b.status = status;
+    for (const s of this.serversOfBatch(b))
+      if (!SERVER_DONE.has(s.status)) this.closeServer(s, "CANCELLED", "execution cancelled before launch");
+  }
+
+  private closeServer(s: ServerRun, status: "FAILED" | "CANCELLED" | "SKIPPED", why: string) {
+    s.status = status;
+    s.error = why;
+  }
+
+  private failServer(s: ServerRun, why: string) {
+    this.closeServer(s, "FAILED", why);
+    if (s.failback) s.failback.phase = "failed";
+    this.event("server.failed", `${s.hostname} (${s.sourceServerId}): ${why}`, {
+      sourceServerId: s.sourceServerId,
+    });
+  }
+
+  // ---------------------------------------------------------------- failback
+
+  private prepareFailback(w: WaveRun) {
+    const origins = new Map<string, "ON_PREMISES" | "AWS">();
+    for (const g of this.e.snapshot.groups)
+      for (const s of g.servers)
+        origins.set(`${g.accountId}/${g.region}/${s.sourceServerId}`, s.originEnvironment ?? "ON_PREMISES");
+    const toResolve = new Map<string, { target: DrsTarget; ids: string[] }>();
+    for (const s of w.servers) {
+      if (SERVER_DONE.has(s.status)) continue;
+      if (!s.failback) {
+        if (this.e.cancelRequested) {
+          this.closeServer(s, "CANCELLED", "execution cancelled");
+          continue;
+        }
+        s.failback = {
+          origin: origins.get(`${s.accountId}/${s.region}/${s.sourceServerId}`) ?? "ON_PREMISES",
+          phase: "resolve",
+        };
+      }
+      const f = s.failback;
+      const due = f.nextCheckAt === undefined || this.now >= f.nextCheckAt;
+      if (this.e.cancelRequested && f.phase !== "launching" && f.phase !== "done" && f.phase !== "failed") {
+        this.closeServer(s, "CANCELLED", "execution cancelled");
+        continue;
+      }
+      if (!due) continue;
+      if (f.phase === "resolve" || (f.phase === "replicating" && f.origin === "ON_PREMISES")) {
+        const key = `${s.accountId}/${s.region}`;
+        const entry = toResolve.get(key) ?? { target: { accountId: s.accountId, region: s.region }, ids: [] };
+        entry.ids.push(s.sourceServerId);
+        toResolve.set(key, entry);
+        f.nextCheckAt = this.now + REISSUE_MS;
+      } else if (f.phase === "reverse" && f.recoveryInstanceId) {
+        f.nextCheckAt = this.now + REISSUE_MS;
+        this.effects.push({
+          kind: "reverse-replication",
+          id: `reverse:${w.waveId}:${s.sourceServerId}:${this.now}`,
+          waveId: w.waveId,
+          target: { accountId: s.accountId, region: s.region },
+          sourceServerId: s.sourceServerId,
+          recoveryInstanceId: f.recoveryInstanceId,
+        });
+      }
+    }
+    for (const [key, { target, ids }] of toResolve) {
+      this.effects.push({
+        kind: "failback-resolve",
+        id: `failback-resolve:${w.waveId}:${key}:${this.now}`,
+        waveId: w.waveId,
+        target,
+        sourceServerIds: ids,
+      });
+    }
+    const checks = new Map<string, { target: DrsTarget; ids: string[] }>();
+    for (const s of w.servers) {
+      const f = s.failback;
+      if (
+        f?.phase !== "replicating" ||
+        f.origin !== "AWS" ||
+        !f.reversedSourceServerId ||
+        !f.originRegion ||
+        !f.originAccountId
+      )
+        continue;
+      if (f.nextCheckAt !== undefined && this.now < f.nextCheckAt) continue;
+      f.nextCheckAt = this.now + REISSUE_MS;
+      const key = `${f.originAccountId}/${f.originRegion}`;
+      const entry = checks.get(key) ?? {
+        target: { accountId: f.originAccountId, region: f.originRegion },
+        ids: [],
+      };
+      entry.ids.push(f.reversedSourceServerId);
+      checks.set(key, entry);
+    }
+    for (const [key, { target, ids }] of checks) {
+      this.effects.push({
+        kind: "check-source-servers",
+        id: `check-source:${w.waveId}:${key}:${this.now}`,
+        waveId: w.waveId,
+        target,
+        sourceServerIds: ids,
+      });
+    }
+    if (this.e.cancelRequested) return;
+    const ready = w.servers.filter((s) => s.failback?.phase === "ready" && !s.batchId);
+    const onPrem = new Map<string, ServerRun[]>();
+    const ec2 = new Map<string, ServerRun[]>();
+    for (const s of ready) {
+      s.failback!.phase = "launching";
+      if (s.failback!.origin === "AWS") {
+        const key = `${s.failback!.originAccountId}/${s.failback!.originRegion}`;
+        ec2.set(key, [...(ec2.get(key) ?? []), s]);
+      } else {
+        const key = `${s.accountId}/${s.region}`;
+        onPrem.set(key, [...(onPrem.get(key) ?? []), s]);
+      }
+    }
+    for (const servers of onPrem.values()) {
+      this.addBatches(w, servers, "failback-launch", servers[0]!, (s) => ({
+        sourceServerId: s.sourceServerId,
+        recoveryInstanceId: s.failback!.recoveryInstanceId!,
+      }));
+    }
+    for (const servers of ec2.values()) {
+      const f = servers[0]!.failback!;
+      this.addBatches(
+        w,
+        servers,
+        "recovery",
+        { accountId: f.originAccountId!, region: f.originRegion! },
+        (s) => ({ sourceServerId: s.failback!.reversedSourceServerId! }),
+      );
+    }
+  }
+
+  // ---------------------------------------------------------------- termination
+
+  private startTermination(by: string, reason: "user" | "drill-ttl") {
+    const previous = this.e.termination;
+    if (previous && previous.status === "RUNNING") {
+      this.event("command.ignored", "terminate-instances ignored: a termination is already running", {});
+      return;
+    }
+    const alreadyTerminated = new Set(
+      (previous?.instances ?? []).filter((i) => i.status === "TERMINATED").map((i) => i.recoveryInstanceId),
+    );
+    const servers = this.allServers().filter(
+      (s) =>
+        s.status === "LAUNCHED" &&
+        s.recoveryInstanceId &&
+        !alreadyTerminated.has(s.recoveryInstanceId) &&
+        s.ec2State !== "TERMINATED",
+    );
+    if (servers.length === 0) {
+      this.event(
+        "command.ignored",
+        "terminate-instances ignored: no recovery instance of this execution is left to terminate",
+        {},
+      );
+      if (reason === "drill-ttl") delete this.e.cleanupAt;
+      return;
+    }
+    const termination: TerminationRun = {
+      requestedBy: by,
+      requestedAt: this.now,
+      reason,
+      status: "RUNNING",
+      batches: [],
+      instances: [
+        ...(previous?.instances.filter((i) => i.status === "TERMINATED") ?? []),
+        ...servers.map((s) => ({
+          recoveryInstanceId: s.recoveryInstanceId!,
+          sourceServerId: s.sourceServerId,
+          status: "PENDING" as const,
+        })),
+      ],
+    };
+    const byTarget = new Map<string, ServerRun[]>();
+    for (const s of servers) {
+      const target = this.launchTargetOf(s);
+      const key = `${target.accountId}/${target.region}`;
+      byTarget.set(key, [...(byTarget.get(key) ?? []), s]);
+    }
+    let n = (previous?.batches.length ?? 0) + 1;
+    for (const list of byTarget.values()) {
+      const target = this.launchTargetOf(list[0]!);
+      for (let i = 0; i < list.length; i += 200) {
+        const chunk = list.slice(i, i + 200);
+        termination.batches.push({
+          batchId: `terminate-b${n++}`,
+          kind: "terminate",
+          accountId: target.accountId,
+          region: target.region,
+          sourceServerIds: chunk.map((s) => s.sourceServerId),
+          recoveryInstanceIds: chunk.map((s) => s.recoveryInstanceId!),
+          status: "PLANNED",
+          attempt: 0,
+          logCount: 0,
+          errorCount: 0,
+        });
+      }
+    }
+    this.e.termination = termination;
+    delete this.e.cleanupAt;
+    this.event(
+      "termination.started",
+      reason === "drill-ttl"
+        ? `Drill TTL expired: terminating ${servers.length} drill instance(s)`
+        : `${by} requested termination of ${servers.length} recovery instance(s)`,
+      { instances: servers.length, reason },
+    );
+  }
+
+  /** Where a server's recovery instance lives: the recovery region, or the origin region after an EC2 failback. */
+  private launchTargetOf(s: ServerRun): DrsTarget {
+    if (s.failback?.origin === "AWS" && s.failback.originAccountId && s.failback.originRegion)
+      return { accountId: s.failback.originAccountId, region: s.failback.originRegion };
+    return { accountId: s.accountId, region: s.region };
+  }
+
+  private advanceTermination() {
+    const t = this.e.termination;
+    if (t?.status !== "RUNNING") return;
+    for (const b of t.batches) this.advanceBatch(b, TERMINATION_SCOPE);
+    if (!t.batches.every((b) => BATCH_DONE.has(b.status))) return;
+    const failed = t.instances.filter((i) => i.status === "FAILED");
+    t.status = failed.length === 0 ? "COMPLETED" : "FAILED";
+    t.completedAt = this.now;
+    this.event(
+      `termination.${t.status.toLowerCase()}`,
+      failed.length === 0
+        ? `Terminated ${t.instances.length} recovery instance(s)`
+        : `Termination finished: ${failed.length} of ${t.instances.length} instance(s) could not be terminated`,
+      { terminated: t.instances.length - failed.length, failed: failed.length },
+    );
+  }
+
+  // ---------------------------------------------------------------- polling, status, wake-up
+
+  private emitPolls() {
+    const due = new Map<string, BatchRun[]>();
+    for (const b of this.allBatches()) {
+      if (b.status !== "ACTIVE" || !b.jobId) continue;
+      if (b.nextPollAt !== undefined && this.now < b.nextPollAt) continue;
+      const key = `${b.accountId}/${b.region}`;
+      due.set(key, [...(due.get(key) ?? []), b]);
+    }
+    for (const [key, batches] of due) {
+      for (const b of batches) b.nextPollAt = this.now + REISSUE_MS;
+      this.effects.push({
+        kind: "poll-jobs",
+        id: `poll:${key}:${this.now}`,
+        target: { accountId: batches[0]!.accountId, region: batches[0]!.region },
+        jobIds: batches.map((b) => b.jobId!),
+        logCounts: Object.fromEntries(batches.map((b) => [b.jobId!, b.logCount])),
+      });
+    }
+  }
+
+  private updateStatus() {
+    if (isTerminal(this.e.status)) return;
+    const waitingWave = this.e.waves.find((w) => w.status === "WAITING");
+    const approval = this.allActions().find((a) => a.status === "WAITING_APPROVAL");
+    let next: Execution["status"] = "RUNNING";
+    delete this.e.pause;
+    if (this.e.cancelRequested) next = "CANCELLING";
+    else if (approval) {
+      next = "PAUSED";
+      this.e.pause = {
+        reason: "approval",
+        waveId: waveOf(approval),
+        actionId: approval.actionId,
+        since: approval.startedAt ?? this.now,
+      };
+    } else if (waitingWave) {
+      next = "PAUSED";
+      this.e.pause = { reason: "pauseBefore", waveId: waitingWave.waveId, since: this.now };
+    } else if (this.e.pauseRequested) {
+      next = "PAUSED";
+      this.e.pause = { reason: "user", since: this.e.pauseRequested.at, by: this.e.pauseRequested.by };
+    }
+    if (next === "PAUSED" && this.wasStatus !== "PAUSED") {
+      this.event(
+        "execution.paused",
+        `Execution paused (${this.e.pause?.reason === "user" ? `by ${this.e.pause.by}` : this.e.pause?.reason === "approval" ? "awaiting approval" : `before wave '${this.findWave(this.e.pause?.waveId ?? "")?.name}'`})`,
+        { reason: this.e.pause?.reason },
+      );
+    }
+    this.e.status = next;
+  }
+
+  private finish() {
+    const inFlight = this.allBatches().some((b) => b.kind !== "terminate" && IN_FLIGHT.has(b.status));
+    if (inFlight) return;
+    const status: Execution["status"] = this.e.cancelRequested
+      ? "CANCELLED"
+      : this.aborting
+        ? "FAILED"
+        : "COMPLETED";
+    this.e.status = status;
+    this.e.endTime = this.now;
+    delete this.e.pause;
+    delete this.e.pauseRequested;
+    const servers = this.allServers();
+    const launched = servers.filter((s) => s.status === "LAUNCHED").length;
+    const failed = servers.filter((s) => s.status === "FAILED").length;
+    const seconds = Math.round((this.now - this.e.startTime) / 1000);
+    if (status === "FAILED") {
+      const wave = this.e.waves.find((w) => w.status === "FAILED" && w.onFailure === "abort");
+      this.e.error = {
+        code: "WAVE_FAILED",
+        message: `Wave '${wave?.name}' failed: ${wave?.error ?? "unknown"}`,
+      };
+    }
+    const rto = this.e.snapshot.plan.rtoSeconds;
+    this.event(
+      `execution.${status.toLowerCase()}`,
+      `${this.e.executionType} ${status.toLowerCase()} in ${seconds} s: ${launched} launched, ${failed} failed${rto !== undefined ? ` (RTO target ${rto} s${status === "COMPLETED" ? (seconds <= rto ? ", met" : ", missed") : ""})` : ""}`,
+      { launched, failed, seconds, ...(rto !== undefined ? { rtoTargetSeconds: rto } : {}) },
+    );
+    if (this.e.executionType === "DRILL" && launched > 0 && this.ctx.settings.drillTtlHours > 0) {
+      this.e.cleanupAt = this.now + this.ctx.settings.drillTtlHours * 3_600_000;
+    }
+  }
+
+  private computeWake() {
+    const times: number[] = [];
+    const add = (t: number | undefined) => {
+      if (t !== undefined) times.push(Math.max(t, this.now));
+    };
+    const capacityRecheck = this.now + Math.max(5, this.ctx.settings.fastPollSeconds) * 1000;
+    for (const b of this.allBatches()) {
+      if (b.status === "ACTIVE" || b.status === "UNKNOWN") add(b.nextPollAt ?? this.now);
+      if (b.status === "PLANNED")
+        add(b.notBefore !== undefined && b.notBefore > this.now ? b.notBefore : capacityRecheck);
+    }
+    for (const w of this.e.waves) {
+      if (w.status !== "RUNNING") continue;
+      add(w.deadlineAt);
+      for (const s of w.servers) if (s.failback && !SERVER_DONE.has(s.status)) add(s.failback.nextCheckAt);
+    }
+    for (const a of this.allActions()) {
+      if (a.status === "RUNNING") {
+        add(a.nextCheckAt);
+        add(a.deadlineAt);
+      } else if (a.status === "WAITING_APPROVAL") add(a.deadlineAt);
+    }
+    if (isTerminal(this.e.status) && !this.e.termination && this.e.cleanupAt !== undefined)
+      add(this.e.cleanupAt);
+    const terminal = isTerminal(this.e.status) && this.e.termination?.status !== "RUNNING";
+    if (times.length === 0 && !terminal && this.e.status !== "PAUSED") add(this.now + IDLE_WAKE_MS);
+    if (times.length === 0) delete this.e.wakeAt;
+    else this.e.wakeAt = Math.min(...times);
+  }
+
+  // ---------------------------------------------------------------- lookups and events
+
+  private event(type: string, message: string, data: Record<string, unknown> = {}, waveId?: string) {
+    const event: NewExecutionEvent = { at: this.now, type, message, data };
+    if (waveId !== undefined) event.waveId = waveId;
+    this.events.push(event);
+  }
+
+  private allBatches(): BatchRun[] {
+    return [...this.e.waves.flatMap((w) => w.batches), ...(this.e.termination?.batches ?? [])];
+  }
+
+  private allServers(): ServerRun[] {
+    return this.e.waves.flatMap((w) => w.servers);
+  }
+
+  private allActions(): ActionRun[] {
+    return this.e.waves.flatMap((w) => w.actions);
+  }
+
+  private findWave(waveId: string): WaveRun | undefined {
+    return this.e.waves.find((w) => w.waveId === waveId);
+  }
+
+  private findBatch(batchId: string): BatchRun | undefined {
+    return this.allBatches().find((b) => b.batchId === batchId);
+  }
+
+  private findBatchByJob(jobId: string): BatchRun | undefined {
+    return this.allBatches().find((b) => b.jobId === jobId);
+  }
+
+  private findAction(actionId: string): ActionRun | undefined {
+    return this.allActions().find((a) => a.actionId === actionId);
+  }
+
+  private scopeOf(b: BatchRun): string | undefined {
+    return b.kind === "terminate" ? undefined : this.e.waves.find((w) => w.batches.includes(b))?.waveId;
+  }
+}
+
+const WAITING_FOR_CAPACITY = "waiting for DRS capacity (quota)";
+
+export function launchEffectId(b: Pick<BatchRun, "batchId" | "attempt" | "kind">): string {
+  return `${b.kind === "terminate" ? "terminate" : b.kind === "failback-launch" ? "failback-launch" : "launch"}:${b.batchId}:${b.attempt}`;
+}
+
+function describeBatch(b: BatchRun): string {
+  const n = b.recoveryInstanceIds?.length ?? b.sourceServerIds.length;
+  const what = b.kind === "terminate" ? "termination" : b.kind === "failback-launch" ? "failback" : "launch";
+  return `${what} batch ${b.batchId} (${n} server${n === 1 ? "" : "s"}, ${b.accountId}/${b.region})`;
+}
+
+function describeAction(a: ActionRun): string {
+  return `${a.phase === "pre" ? "Pre" : "Post"}-action ${a.index + 1} (${a.action.name ?? a.action.type})`;
+}
+
+function waveOf(a: ActionRun): string {
+  return a.actionId.split(".")[0]!;
+}
+
+/** arn:aws:drs:<region>:<account>:source-server/<id> */
+export function parseSourceServerArn(
+  arn: string,
+): { region: string; accountId: string; sourceServerId: string } | undefined {
+  const m = /^arn:aws[a-z-]*:drs:([a-z0-9-]+):(\d{12}):source-server\/(s-[0-9a-zA-Z]{17})$/.exec(arn);
+  return m ? { region: m[1]!, accountId: m[2]!, sourceServerId: m[3]! } : undefined;
+}
