@@ -2,6 +2,7 @@ export { type ApiOptions, createApi } from "./app.js";
 export type { ApiEnv } from "./env.js";
 export { etagOf, expectedVersion } from "./http/etag.js";
 export { errorToResponse, problemBody, problemResponse } from "./http/problem.js";
+export { buildOpenApiDocument } from "./openapi-document.js";
 export {
   type Access,
   COMMON_ERRORS,

@@ -11,7 +11,6 @@ import {
   NotFoundError,
   type PageRequest,
   type StartExecution,
-  serverKeysOf,
   ValidationError,
 } from "@drso/core";
 import type { AppDeps } from "./deps.js";
@@ -31,6 +30,14 @@ export interface ExecutionListQuery {
 }
 
 const DAY = 86_400_000;
+
+/**
+ * How the use cases tell the engine that an execution has news (created, or a command appended). Local: wake
+ * the driver loop. AWS: start the execution's state machine, or send task success to a paused one.
+ */
+export interface EngineSignal {
+  kick(executionId?: string): void | Promise<void>;
+}
 
 /** MM-DD-YYYY (the seed's format) → UTC midnight, or a 400 naming the parameter. */
 export function parseSeedDate(value: string, name: string): number {
@@ -255,7 +262,7 @@ export function createExecutionService(
       });
     }
     const seq = await store.executions.appendCommand(executionId, cmd);
-    engine.kick();
+    await engine.kick(executionId);
     return { executionId, status: e.status, accepted: cmd.type, commandSeq: seq };
   }
 
@@ -354,7 +361,7 @@ export function createExecutionService(
           ...(request.comment ? { comment: request.comment } : {}),
         });
         const created = await store.executions.create(execution, { events });
-        engine.kick();
+        await engine.kick(created.executionId);
         return {
           executionId: created.executionId,
           status: created.status,
@@ -440,7 +447,7 @@ export function createExecutionService(
         ...(input.comment ? { comment: input.comment } : {}),
       };
       const seq = await store.executions.appendCommand(id, cmd);
-      engine.kick();
+      await engine.kick(id);
       return {
         executionId: id,
         status: e.status,
@@ -640,7 +647,6 @@ export function createExecutionService(
         executionId: a.executionId,
         serverKeys: a.serverKeys,
       })),
-    serverKeysOf,
   };
 }
 

@@ -1,7 +1,7 @@
 import { createAccountService } from "./accounts.js";
 import type { AppDeps } from "./deps.js";
 import { createDiscoveryService } from "./discovery.js";
-import { createExecutionService } from "./executions.js";
+import { createExecutionService, type EngineSignal } from "./executions.js";
 import { createInstanceService } from "./instances.js";
 import { createInventory } from "./inventory.js";
 import { createProtectionGroupService } from "./protection-groups.js";
@@ -9,7 +9,7 @@ import { createRecoveryPlanService } from "./recovery-plans.js";
 import { createSettingsService } from "./settings.js";
 
 /** The use cases, wired from ports. One instance per process. */
-export function createServices(deps: AppDeps, engine: { kick(): void } = { kick: () => {} }) {
+export function createServices(deps: AppDeps, engine: EngineSignal = { kick: () => {} }) {
   const inventory = createInventory(deps);
   const settings = createSettingsService(deps);
   const recoveryPlans = createRecoveryPlanService(deps, inventory);
