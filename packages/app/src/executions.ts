@@ -230,7 +230,7 @@ export function createExecutionService(
   deps: AppDeps,
   inventory: Inventory,
   plans: RecoveryPlanService,
-  engine: { kick(): void },
+  engine: EngineSignal,
 ) {
   const { store } = deps;
   let startQueue: Promise<unknown> = Promise.resolve();
@@ -495,7 +495,7 @@ export function createExecutionService(
         at: deps.clock.now(),
         reason: "user",
       });
-      engine.kick();
+      await engine.kick(id);
       return {
         executionId: id,
         accepted: "terminate-instances",
