@@ -134,6 +134,7 @@ export async function runEffect(
         await mapLimit(jobs, 4, async (job) => {
           if (job.status === "PENDING") return;
           const skip = effect.logCounts[job.jobId] ?? 0;
+          if (job.status !== "COMPLETED" && !effect.fetchLogsFor.includes(job.jobId)) return;
           try {
             const items = await gateway.describeJobLogItems(job.jobId);
             if (items.length > skip) {

@@ -117,6 +117,8 @@ export interface BatchRun {
   jobEndedAt?: string;
   lastPolledAt?: number;
   nextPollAt?: number;
+  /** When the job log is next fetched (logs are fetched less often than the job is polled). */
+  nextLogAt?: number;
   logCount: number;
   lastError?: string;
   errorCount: number;

@@ -44,6 +44,8 @@ const SERVER_DONE: ReadonlySet<ServerRun["status"]> = new Set([
 const TERMINATION_SCOPE = "termination";
 /** A lost effect result is re-requested after this long. */
 const REISSUE_MS = 30_000;
+/** A running job's log is refreshed at most this often (and always once the job completes). */
+const LOG_INTERVAL_MS = 15_000;
 
 /**
  * The reconciler: a pure function from (state, observations, time) to (next state, effects, events).
@@ -1429,13 +1431,21 @@ class StepRun {
       due.set(key, [...(due.get(key) ?? []), b]);
     }
     for (const [key, batches] of due) {
-      for (const b of batches) b.nextPollAt = this.now + REISSUE_MS;
+      const fetchLogsFor: string[] = [];
+      for (const b of batches) {
+        b.nextPollAt = this.now + REISSUE_MS;
+        if (b.jobStatus !== "PENDING" && (b.nextLogAt === undefined || this.now >= b.nextLogAt)) {
+          fetchLogsFor.push(b.jobId!);
+          b.nextLogAt = this.now + LOG_INTERVAL_MS;
+        }
+      }
       this.effects.push({
         kind: "poll-jobs",
         id: `poll:${key}:${this.now}`,
         target: { accountId: batches[0]!.accountId, region: batches[0]!.region },
         jobIds: batches.map((b) => b.jobId!),
         logCounts: Object.fromEntries(batches.map((b) => [b.jobId!, b.logCount])),
+        fetchLogsFor,
       });
     }
   }

@@ -75,8 +75,10 @@ export type Effect =
       kind: "poll-jobs";
       target: DrsTarget;
       jobIds: string[];
-      /** Log items already stored per job: the runner fetches and stores the rest. */
+      /** Log items already stored per job. */
       logCounts: Record<string, number>;
+      /** Jobs whose log is due: the runner fetches and stores the new items (and always for completed jobs). */
+      fetchLogsFor: string[];
     })
   | (EffectBase & {
       kind: "action-start";

@@ -1,0 +1,152 @@
+import { createLocalDriver, createServices, createStepHandler, type Services } from "@drso/app";
+import { ManualClock } from "@drso/clock";
+import {
+  DEFAULT_SETTINGS,
+  type DrsTarget,
+  type Execution,
+  type ProtectionGroupInput,
+  type RecoveryPlanInput,
+  type Settings,
+  type Store,
+} from "@drso/core";
+import { createSdkDrsGatewayFactory, simulatorCredentials } from "@drso/drs";
+import { createMemoryStore } from "@drso/store";
+import { type FleetSpec, type RunningSimulator, startSimulator } from "drs-sim";
+
+export interface EngineHarnessOptions {
+  fleet: "demo" | FleetSpec;
+  seed?: number;
+  timeScale?: number;
+  simConfig?: Record<string, unknown>;
+  settings?: Partial<Settings>;
+  store?: Store;
+}
+
+const USERS = {
+  list: async () => [],
+  get: async () => undefined,
+  create: async () => {
+    throw new Error("not used");
+  },
+  update: async () => {
+    throw new Error("not used");
+  },
+  delete: async () => {},
+  ensureInitialAdmin: async () => undefined,
+};
+
+/**
+ * The engine against the real simulator over the real AWS SDK, on one virtual clock: minutes of DRS time
+ * pass in milliseconds and every run with the same seed is the same run.
+ */
+export async function createEngineHarness(options: EngineHarnessOptions) {
+  const clock = new ManualClock(Date.UTC(2026, 5, 1, 8, 0, 0));
+  const sim: RunningSimulator = await startSimulator({
+    clock,
+    fleet: options.fleet,
+    seed: options.seed ?? 1,
+    timeScale: options.timeScale ?? 1,
+    config: { requestLogSize: 500_000, ...(options.simConfig ?? {}) } as never,
+  });
+  const store = options.store ?? createMemoryStore();
+  const drs = createSdkDrsGatewayFactory({
+    mode: "sim",
+    endpoint: sim.url,
+    credentialsFor: (t) => simulatorCredentials(t.accountId),
+    maxAttempts: 1,
+  });
+  const settings: Settings = {
+    ...DEFAULT_SETTINGS,
+    ...options.settings,
+    quotas: { ...DEFAULT_SETTINGS.quotas, ...options.settings?.quotas },
+  };
+  await store.settings.put(settings, 0);
+  const stepExecution = createStepHandler({ store, drs, clock });
+  const driver = createLocalDriver({ store, clock, stepExecution, owner: "harness" });
+  let ids = 0;
+  const services: Services = createServices(
+    {
+      store,
+      drs,
+      clock,
+      newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, "0")}`,
+      users: USERS,
+      inventoryTtlSeconds: 0,
+    },
+    driver,
+  );
+
+  const targets = sim.control.state().regions.map((r) => ({ accountId: r.accountId, region: r.region }));
+  const byAccount = new Map<string, string[]>();
+  for (const t of targets) byAccount.set(t.accountId, [...(byAccount.get(t.accountId) ?? []), t.region]);
+  for (const [accountId, regions] of byAccount) {
+    const now = new Date(clock.now()).toISOString();
+    await store.accounts.create({
+      accountId,
+      name: accountId,
+      regions,
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+    });
+  }
+
+  /**
+   * Runs the engine and the simulator until `done()` holds: steps whatever is due, then jumps the shared clock
+   * to the next thing anyone waits for (an engine wake-up or a simulator timer).
+   */
+  async function drive(done: () => Promise<boolean>, maxIterations = 20_000): Promise<number> {
+    for (let i = 0; i < maxIterations; i++) {
+      await driver.runDue();
+      if (await done()) return i;
+      // Jump to the engine's next wake-up; simulator timers on the way fire in order as the clock passes them.
+      const wake = (await store.executions.nextWakeAt()) ?? clock.nextTimerAt();
+      if (wake === undefined) throw new Error("nothing left to wait for, but the condition does not hold");
+      clock.advanceTo(Math.max(clock.now() + 1, wake));
+    }
+    throw new Error(`condition not reached after ${maxIterations} iterations`);
+  }
+
+  async function execution(id: string): Promise<Execution> {
+    const e = await store.executions.get(id);
+    if (!e) throw new Error(`no execution ${id}`);
+    return e;
+  }
+
+  const terminal = (id: string) => async () =>
+    ["COMPLETED", "FAILED", "CANCELLED"].includes((await execution(id)).status);
+
+  return {
+    clock,
+    sim,
+    store,
+    drs,
+    services,
+    driver,
+    stepExecution,
+    targets: targets as DrsTarget[],
+    drive,
+    execution,
+    terminal,
+    async group(input: ProtectionGroupInput) {
+      return services.protectionGroups.create(input, "tester@example.com");
+    },
+    async plan(input: RecoveryPlanInput) {
+      return services.recoveryPlans.create(input, "tester@example.com");
+    },
+    /** StartRecovery calls the simulator received, by source server. */
+    launchesByServer(): Map<string, number> {
+      const counts = new Map<string, number>();
+      for (const r of sim.control.requests({ op: "StartRecovery", status: 202 })) {
+        for (const id of r.sourceServerIDs ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
+      }
+      return counts;
+    },
+    async close() {
+      await sim.close();
+      await store.close();
+    },
+  };
+}
+
+export type EngineHarness = Awaited<ReturnType<typeof createEngineHarness>>;
