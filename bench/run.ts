@@ -1,8 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { arch, cpus, totalmem } from "node:os";
+import { simBench } from "../packages/drs-sim/bench/sim-bench.js";
 import type { BenchFigure, BenchSuite } from "./types.js";
 
-const suites: BenchSuite[] = [];
+const suites: BenchSuite[] = [simBench];
 
 function pad(text: string, width: number) {
   return text.length >= width ? text : text + " ".repeat(width - text.length);

@@ -66,7 +66,11 @@ export const QUOTA_CODES = {
 } as const;
 
 export const errors = {
-  validation(message: string, fieldList?: FieldProblem[], reason: ValidationReason = "fieldValidationFailed") {
+  validation(
+    message: string,
+    fieldList?: FieldProblem[],
+    reason: ValidationReason = "fieldValidationFailed",
+  ) {
     return new DrsError("ValidationException", message, fieldList ? { reason, fieldList } : { reason });
   },
   uninitialized() {

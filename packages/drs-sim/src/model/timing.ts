@@ -72,7 +72,8 @@ function sampleRaw(dist: Distribution, stream: SeededStream): number {
 export function distributionProblem(value: unknown): string | undefined {
   if (typeof value !== "object" || value === null) return "must be an object with a 'dist' field";
   const d = value as Record<string, unknown>;
-  const num = (key: string) => typeof d[key] === "number" && Number.isFinite(d[key]) && (d[key] as number) >= 0;
+  const num = (key: string) =>
+    typeof d[key] === "number" && Number.isFinite(d[key]) && (d[key] as number) >= 0;
   switch (d.dist) {
     case "fixed":
       return num("ms") ? undefined : "fixed needs ms >= 0";
