@@ -24,12 +24,22 @@ describe("crash safety: kill -9 during 20 drills", () => {
 
   beforeAll(async () => {
     const fleetFile = join(dir.path, "fleet.json");
-    const servers = Array.from({ length: EXECUTIONS * 3 }, (_, i) => ({ hostname: `crash-${String(i).padStart(2, "0")}`, os: "linux", snapshotsHistoryHours: 1 }));
-    writeFileSync(fleetFile, JSON.stringify({ accounts: [{ accountId: ACCOUNT, regions: [{ region: "us-east-1", servers }] }] }));
+    const servers = Array.from({ length: EXECUTIONS * 3 }, (_, i) => ({
+      hostname: `crash-${String(i).padStart(2, "0")}`,
+      os: "linux",
+      snapshotsHistoryHours: 1,
+    }));
+    writeFileSync(
+      fleetFile,
+      JSON.stringify({ accounts: [{ accountId: ACCOUNT, regions: [{ region: "us-east-1", servers }] }] }),
+    );
     // StartRecovery answers slowly, so that kills often land between the recorded intent and its result —
     // the window where a careless engine would launch twice.
     const configFile = join(dir.path, "sim-config.json");
-    writeFileSync(configFile, JSON.stringify({ operations: { StartRecovery: { latencyMs: { median: 400, p95: 900 } } } }));
+    writeFileSync(
+      configFile,
+      JSON.stringify({ operations: { StartRecovery: { latencyMs: { median: 400, p95: 900 } } } }),
+    );
     // 0.02: a five-minute DRS job takes about six seconds.
     sim = await spawnSimulator({ fleetFile, timeScale: 0.02, seed: 7, config: configFile });
     const port = await freePort();
@@ -53,15 +63,27 @@ describe("crash safety: kill -9 during 20 drills", () => {
 
   it("loses no execution and launches no server twice", async () => {
     let api = apiClient(baseUrl, await login(baseUrl, ADMIN.email, ADMIN.password));
-    const inventory = await api.get<{ items: Array<{ sourceServerId: string }> }>(`/drs/source-servers?region=us-east-1&accountId=${ACCOUNT}&limit=100`);
+    const inventory = await api.get<{ items: Array<{ sourceServerId: string }> }>(
+      `/drs/source-servers?region=us-east-1&accountId=${ACCOUNT}&limit=100`,
+    );
     expect(inventory.status).toBe(200);
     const ids = inventory.body.items.map((s) => s.sourceServerId);
     expect(ids).toHaveLength(EXECUTIONS * 3);
 
     const executionIds: string[] = [];
     for (let i = 0; i < EXECUTIONS; i++) {
-      const g1 = await api.post<{ groupId: string }>("/protection-groups", { name: `crash-${i}-a`, accountId: ACCOUNT, region: "us-east-1", sourceServerIds: ids.slice(i * 3, i * 3 + 2) });
-      const g2 = await api.post<{ groupId: string }>("/protection-groups", { name: `crash-${i}-b`, accountId: ACCOUNT, region: "us-east-1", sourceServerIds: ids.slice(i * 3 + 2, i * 3 + 3) });
+      const g1 = await api.post<{ groupId: string }>("/protection-groups", {
+        name: `crash-${i}-a`,
+        accountId: ACCOUNT,
+        region: "us-east-1",
+        sourceServerIds: ids.slice(i * 3, i * 3 + 2),
+      });
+      const g2 = await api.post<{ groupId: string }>("/protection-groups", {
+        name: `crash-${i}-b`,
+        accountId: ACCOUNT,
+        region: "us-east-1",
+        sourceServerIds: ids.slice(i * 3 + 2, i * 3 + 3),
+      });
       const plan = await api.post<{ planId: string }>("/recovery-plans", {
         name: `crash-${i}`,
         waves: [
@@ -70,7 +92,9 @@ describe("crash safety: kill -9 during 20 drills", () => {
         ],
       });
       expect(plan.status).toBe(201);
-      const started = await api.post<{ executionId: string }>(`/recovery-plans/${plan.body.planId}/execute`, { executionType: "DRILL" });
+      const started = await api.post<{ executionId: string }>(`/recovery-plans/${plan.body.planId}/execute`, {
+        executionType: "DRILL",
+      });
       expect(started.status).toBe(202);
       executionIds.push(started.body.executionId);
     }
@@ -87,7 +111,11 @@ describe("crash safety: kill -9 during 20 drills", () => {
     const finished = await waitFor(
       "all executions to finish",
       async () => {
-        last = await Promise.all(executionIds.map(async (id) => (await api.get<{ status: string }>(`/executions/${id}`)).body.status));
+        last = await Promise.all(
+          executionIds.map(
+            async (id) => (await api.get<{ status: string }>(`/executions/${id}`)).body.status,
+          ),
+        );
         return last.every((s) => ["COMPLETED", "FAILED", "CANCELLED"].includes(s)) ? last : undefined;
       },
       240_000,
@@ -95,14 +123,18 @@ describe("crash safety: kill -9 during 20 drills", () => {
     ).catch((error: Error) => {
       throw new Error(`${error.message}; statuses: ${last.join(", ")}`);
     });
-    expect(finished.every((s) => s === "COMPLETED"), JSON.stringify(finished)).toBe(true);
+    expect(
+      finished.every((s) => s === "COMPLETED"),
+      JSON.stringify(finished),
+    ).toBe(true);
 
     const requests = (await (await fetch(`${sim.url}/__sim/requests?op=StartRecovery&status=202`)).json()) as
       | Array<{ sourceServerIDs?: string[] }>
       | { requests: Array<{ sourceServerIDs?: string[] }> };
     const list = Array.isArray(requests) ? requests : requests.requests;
     const launches = new Map<string, number>();
-    for (const r of list) for (const id of r.sourceServerIDs ?? []) launches.set(id, (launches.get(id) ?? 0) + 1);
+    for (const r of list)
+      for (const id of r.sourceServerIDs ?? []) launches.set(id, (launches.get(id) ?? 0) + 1);
     expect(launches.size).toBe(EXECUTIONS * 3);
     for (const [id, count] of launches) expect(count, id).toBe(1);
   }, 420_000);

@@ -1,7 +1,8 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 
-const port = z.coerce.number().int().min(1).max(65535);
+// 0 picks a free port (tests).
+const port = z.coerce.number().int().min(0).max(65535);
 const optionalString = z
   .string()
   .optional()

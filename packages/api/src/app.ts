@@ -92,6 +92,22 @@ export function createApi(options: ApiOptions) {
       maxAge: 86400,
     }),
   );
+  const maxBody = options.maxBodyBytes ?? 1024 * 1024;
+  api.use("*", async (c, next) => {
+    const declared = Number(c.req.header("content-length"));
+    if (Number.isFinite(declared) && declared > maxBody) {
+      // Read and discard the body (bounded) so the client gets the 413 instead of a reset connection.
+      if (declared <= 64 * maxBody && c.req.raw.body) {
+        const reader = c.req.raw.body.getReader();
+        const deadline = Date.now() + 10_000;
+        while (Date.now() < deadline) if ((await reader.read()).done) break;
+      }
+      return problemResponse(c, 413, "PAYLOAD_TOO_LARGE", `The request body exceeds ${maxBody} bytes.`, {
+        limitBytes: maxBody,
+      });
+    }
+    return next();
+  });
   api.use(
     "*",
     bodyLimit({
@@ -227,6 +243,9 @@ export function createApi(options: ApiOptions) {
 
   const app = new Hono();
   app.route(basePath || "/", api);
+  // Sub-app handlers do not apply to paths no route matched: answer those here, in the same format.
+  app.notFound((c) => problemResponse(c, 404, "ROUTE_NOT_FOUND", `No route ${c.req.method} ${c.req.path}.`));
+  app.onError((error, c) => errorToResponse(c, error, log));
 
   return { app, api, routes: kit.table as readonly RouteMeta[], openApiDocument: document };
 }

@@ -19,6 +19,13 @@ import {
   type RouteKit,
 } from "../route-kit.js";
 import { IdParam } from "../schemas.js";
+import {
+  ExecutionDetailSchema,
+  ExecutionJobLogsSchema,
+  ExecutionReportSchema,
+  PreflightCheckSchema,
+  TerminationStatusSchema,
+} from "./execution-schemas.js";
 import { stripUndefined } from "./protection-groups.js";
 
 const tags = ["Executions"];
@@ -46,29 +53,6 @@ const ExecutionSummarySchema = z
     instancesTerminated: z.boolean().optional(),
   })
   .openapi("ExecutionSummary");
-
-const ExecutionDetailSchema = z
-  .object({
-    executionId: z.string(),
-    planId: z.string(),
-    planName: z.string(),
-    executionType: z.enum(EXECUTION_TYPES),
-    status: z.enum(EXECUTION_STATUSES),
-    initiatedBy: z.string(),
-    startTime: z.string(),
-    endTime: z.string().optional(),
-    durationSeconds: z.number().int(),
-    rto: z.object({
-      targetSeconds: z.number().optional(),
-      achievedSeconds: z.number().optional(),
-      met: z.boolean().optional(),
-    }),
-    counts: Loose,
-    waves: z.array(Loose),
-    version: z.number().int(),
-  })
-  .passthrough()
-  .openapi("ExecutionDetail");
 
 const StartedSchema = z
   .object({
@@ -226,7 +210,7 @@ export function registerExecutionRoutes(kit: RouteKit, options: { bus?: Executio
       summary: "Pre-flight: existing recovery instances of the plan's servers, readiness problems, overlaps",
       request: { params: IdParam },
       responses: {
-        200: jsonResponse(Loose.openapi("PreflightCheck"), "Pre-flight summary"),
+        200: jsonResponse(PreflightCheckSchema, "Pre-flight summary"),
         ...COMMON_ERRORS,
         ...NOT_FOUND,
       },
@@ -356,7 +340,7 @@ export function registerExecutionRoutes(kit: RouteKit, options: { bus?: Executio
       summary: "Progress of the termination of this execution's recovery instances",
       request: { params: IdParam },
       responses: {
-        200: jsonResponse(Loose.openapi("TerminationStatus"), "Status"),
+        200: jsonResponse(TerminationStatusSchema, "Status"),
         ...COMMON_ERRORS,
         ...NOT_FOUND,
       },
@@ -383,7 +367,7 @@ export function registerExecutionRoutes(kit: RouteKit, options: { bus?: Executio
         }),
       },
       responses: {
-        200: jsonResponse(Loose.openapi("ExecutionJobLogs"), "Job logs"),
+        200: jsonResponse(ExecutionJobLogsSchema, "Job logs"),
         ...COMMON_ERRORS,
         ...NOT_FOUND,
       },
@@ -495,7 +479,7 @@ export function registerExecutionRoutes(kit: RouteKit, options: { bus?: Executio
         200: {
           description: "Report",
           content: {
-            "application/json": { schema: Loose.openapi("ExecutionReport") },
+            "application/json": { schema: ExecutionReportSchema },
             "text/markdown": { schema: z.string() },
           },
         },

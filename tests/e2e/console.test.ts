@@ -1,0 +1,208 @@
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type Browser,
+  CHROMIUM_MISSING,
+  chromiumAvailable,
+  launchBrowser,
+} from "../../packages/web/testing/browser.js";
+import { ui } from "../../packages/web/testing/console.js";
+import {
+  ADMIN,
+  apiCall,
+  apiToken,
+  type RunningProduct,
+  startProduct,
+} from "../../packages/web/testing/product.js";
+
+/**
+ * The acceptance scenarios of the web console, in Debian's Chromium against the product as `npm start` runs
+ * it (API, engine, simulator, built console). The steps build on each other, so they run in order.
+ */
+const available = chromiumAvailable();
+if (!available) console.warn(CHROMIUM_MISSING);
+
+describe.skipIf(!available)("web console end to end", () => {
+  let product: RunningProduct;
+  let browser: Browser;
+  let page: Page;
+  let planUrl = "";
+  let executionUrl = "";
+
+  beforeAll(async () => {
+    product = await startProduct({ timeScale: 0.01 });
+    browser = await launchBrowser();
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    page.setDefaultTimeout(30_000);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await product?.close();
+  });
+
+  it("signs in", async () => {
+    await page.goto(`${product.url}/`);
+    await ui(page).signIn(ADMIN.email, "wrong-password");
+    await expect
+      .poll(() => page.getByTestId("sign-in-error").textContent())
+      .toContain("Incorrect email or password");
+    await ui(page).signIn(ADMIN.email, ADMIN.password);
+    await page.getByRole("heading", { name: "Dashboard", level: 1 }).waitFor();
+    await page.getByTestId("getting-started").getByText("Create a protection group").first().waitFor();
+    await page.getByText(ADMIN.email).filter({ visible: true }).first().waitFor();
+  });
+
+  it("creates a tag-based protection group with the live preview", async () => {
+    const c = ui(page);
+    await page
+      .getByTestId("getting-started")
+      .getByRole("button", { name: "Create a protection group" })
+      .click();
+    await page.waitForURL("**/protection-groups/new");
+    await c.fill("group-name", "billing-db");
+    await page.getByRole("button", { name: "Next" }).click();
+    await c.fill("tag-key-0", "App");
+    await c.fill("tag-value-0", "billing");
+    const preview = page.getByTestId("resolve-preview");
+    await preview.getByText("db-billing-01").waitFor();
+    await preview.getByText("web-billing-01").waitFor();
+    await page.getByRole("button", { name: "Add tag" }).click();
+    await c.fill("tag-key-1", "Tier");
+    await c.fill("tag-value-1", "db");
+    await expect.poll(async () => preview.locator("tbody tr").count(), { timeout: 15_000 }).toBe(1);
+    await preview.getByText("db-billing-01").waitFor();
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByRole("button", { name: "Create protection group" }).click();
+    await page.waitForURL("**/protection-groups");
+    const row = page.getByTestId("protection-groups").locator("tr", { hasText: "billing-db" });
+    await row.getByText("App=billing, Tier=db").waitFor();
+  });
+
+  it("builds a 3-wave plan with dependencies, drawn as a graph", async () => {
+    const c = ui(page);
+    // The other two groups of the plan are set up through the API.
+    const token = await apiToken(product.url);
+    for (const tier of ["app", "web"])
+      await apiCall(product.url, token, "POST", "/protection-groups", {
+        name: `billing-${tier}`,
+        accountId: "111122223333",
+        region: "us-east-1",
+        serverSelectionTags: { App: "billing", Tier: tier, Environment: "prod" },
+      });
+    await page.goto(`${product.url}/recovery-plans`);
+    await c.click("create-plan");
+    await c.fill("plan-name", "Billing DR");
+    await c.fill("plan-rto", "1800");
+    await c.fill("wave-0-name", "Databases");
+    await c.multiChoose("wave-0-groups", ["billing-db"]);
+    await c.click("add-wave");
+    await c.fill("wave-1-name", "Applications");
+    await c.multiChoose("wave-1-groups", ["billing-app"]);
+    await c.multiChoose("wave-1-depends", ["Databases"]);
+    await c.click("add-wave");
+    await c.fill("wave-2-name", "Web tier");
+    await c.multiChoose("wave-2-groups", ["billing-web"]);
+    await c.multiChoose("wave-2-depends", ["Applications"]);
+    const graph = page.getByTestId("wave-graph");
+    await expect.poll(() => graph.locator("[data-wave]").count()).toBe(3);
+    expect(await graph.locator("path[marker-end]").count()).toBe(2);
+    expect(await graph.locator('[data-wave="wave-3"]').getAttribute("aria-label")).toContain("after wave-2");
+    await c.click("save-plan");
+    await page.waitForURL(/\/recovery-plans\/[0-9a-f-]{36}$/);
+    planUrl = page.url();
+    await page.getByRole("heading", { name: "Billing DR", level: 1 }).waitFor();
+  });
+
+  it("runs a drill, pauses and resumes it, and watches it complete", async () => {
+    const c = ui(page);
+    await c.click("execute-plan");
+    const dialog = page.getByTestId("execute-dialog");
+    await dialog.getByText("Every server is ready to launch.").waitFor();
+    await dialog.getByText("111122223333/us-east-1").waitFor();
+    await c.click("start-execution");
+    await page.waitForURL(/\/executions\/[0-9a-f-]{36}$/);
+    executionUrl = page.url();
+    await c.click("pause-execution");
+    await expect.poll(() => c.status(), { timeout: 60_000 }).toBe("Paused");
+    await page.getByTestId("execution-state").getByText("no new wave starts until it is resumed").waitFor();
+    const completedBeforeResume = await page.getByText(/\d of 3 completed/).textContent();
+    await c.click("resume-execution");
+    await expect.poll(() => c.status(), { timeout: 150_000, intervals: [1000] }).toBe("Completed");
+    expect(completedBeforeResume).not.toContain("3 of 3");
+    await page.getByTestId("execution-state").getByText("Every wave completed").waitFor();
+    expect(await page.getByTestId("gantt-chart").locator("[data-wave]").count()).toBe(3);
+    await page.getByRole("tab", { name: "Waves and servers" }).click();
+    await page.getByTestId("wave-servers-wave-1").getByText("db-billing-01").waitFor();
+    await page.getByTestId("wave-servers-wave-1").getByText("Launched").first().waitFor();
+  });
+
+  it("terminates the drill instances and shows the progress", async () => {
+    const c = ui(page);
+    await c.click("terminate-instances");
+    await c.click("confirm-command");
+    const termination = page.getByTestId("termination");
+    await termination.waitFor();
+    await termination.getByText("3 of 3 instances terminated").waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId("terminate-instances").count()).toBe(0);
+  });
+
+  it("a DRSViewer account sees no mutating control", async () => {
+    const token = await apiToken(product.url);
+    await apiCall(product.url, token, "POST", "/users", {
+      email: "viewer@example.com",
+      role: "DRSViewer",
+      password: "Viewer123!",
+    });
+    const viewerBrowser = await launchBrowser();
+    try {
+      const viewer = viewerBrowser.context.pages()[0] ?? (await viewerBrowser.context.newPage());
+      viewer.setDefaultTimeout(30_000);
+      await viewer.goto(`${product.url}/`);
+      await ui(viewer).signIn("viewer@example.com", "Viewer123!");
+      await viewer.getByRole("heading", { name: "Dashboard", level: 1 }).waitFor();
+      await viewer.getByTestId("recent-drills").getByText("Billing DR").waitFor();
+      const groupId = (
+        await apiCall<{ items: Array<{ groupId: string; name: string }> }>(
+          product.url,
+          token,
+          "GET",
+          "/protection-groups",
+        )
+      ).items.find((g) => g.name === "billing-db")!.groupId;
+      const screens: Array<{ path: string; ready: string }> = [
+        { path: "/", ready: "Quota usage" },
+        { path: "/protection-groups", ready: "billing-db" },
+        { path: `/protection-groups/${groupId}`, ready: "db-billing-01" },
+        { path: "/recovery-plans", ready: "Billing DR" },
+        { path: new URL(planUrl).pathname, ready: "Wave graph" },
+        { path: new URL(executionUrl).pathname, ready: "Wave timeline" },
+        { path: "/executions", ready: "Billing DR" },
+        { path: "/settings", ready: "DRS quotas" },
+        { path: "/accounts", ready: "DRS status by region" },
+      ];
+      const mutating =
+        /^(create|save|delete|remove|execute|start|pause|resume|cancel|terminate|approve|reject|validate|add|import|edit|disable|enable)\b/i;
+      for (const screen of screens) {
+        await viewer.goto(`${product.url}${screen.path}`);
+        await viewer.getByText(screen.ready).first().waitFor();
+        const labels = await viewer
+          .locator("button:visible, [role=button]:visible, a:visible")
+          .evaluateAll((els) => els.map((e) => (e.getAttribute("aria-label") ?? e.textContent ?? "").trim()));
+        const offending = labels.filter((l) => mutating.test(l));
+        expect(offending, `mutating controls on ${screen.path}`).toEqual([]);
+        const enabledInputs = await viewer
+          .locator("main input:enabled:visible, main textarea:enabled:visible")
+          .count();
+        if (screen.path.startsWith("/recovery-plans/") || screen.path === "/settings")
+          expect(enabledInputs, `editable fields on ${screen.path}`).toBe(0);
+      }
+      await viewer.goto(`${product.url}/`);
+      const nav = await viewer.getByRole("navigation").first().textContent();
+      expect(nav).not.toContain("Users");
+      expect(nav).not.toContain("Audit log");
+    } finally {
+      await viewerBrowser.close();
+    }
+  });
+});
