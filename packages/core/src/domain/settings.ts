@@ -49,6 +49,11 @@ export const SettingsSchema = z
       .int()
       .min(60)
       .max(7 * 86400),
+    /**
+     * FAILBACK waves may first wait this long for failback replication (failback client, reverse replication
+     * of EC2-origin servers), on top of the wave's own timeout: re-syncing disks takes hours, not minutes.
+     */
+    failbackReplicationTimeoutHours: z.number().int().min(1).max(720),
     webhooks: z.array(WebhookTargetSchema).max(20),
   })
   .meta({ id: "Settings" });
@@ -61,6 +66,7 @@ export const SettingsUpdateSchema = z
     quotas: DrsQuotasSchema.partial().optional(),
     drillTtlHours: SettingsSchema.shape.drillTtlHours.optional(),
     defaultWaveTimeoutSeconds: SettingsSchema.shape.defaultWaveTimeoutSeconds.optional(),
+    failbackReplicationTimeoutHours: SettingsSchema.shape.failbackReplicationTimeoutHours.optional(),
     webhooks: SettingsSchema.shape.webhooks.optional(),
   })
   .refine(
@@ -82,6 +88,7 @@ export const DEFAULT_SETTINGS: Settings = {
   quotas: { serversPerJob: 100, concurrentJobs: 20, serversInAllJobs: 500 },
   drillTtlHours: 24,
   defaultWaveTimeoutSeconds: 7200,
+  failbackReplicationTimeoutHours: 72,
   webhooks: [],
 };
 

@@ -44,6 +44,8 @@ const SERVER_DONE: ReadonlySet<ServerRun["status"]> = new Set([
 const TERMINATION_SCOPE = "termination";
 /** A lost effect result is re-requested after this long. */
 const REISSUE_MS = 30_000;
+/** The earliest next look after a step that had nothing to do. */
+const MIN_WAKE_MS = 1000;
 /** A running job's log is refreshed at most this often (and always once the job completes). */
 const LOG_INTERVAL_MS = 15_000;
 
@@ -215,6 +217,8 @@ class StepRun {
             if (s.failback.phase === "resolve") s.failback.phase = "reverse";
           } else if (instance.failbackState === "FAILBACK_READY_FOR_LAUNCH") {
             s.failback.phase = "ready";
+            delete s.failback.nextCheckAt;
+            delete s.error;
           } else {
             s.failback.phase = "replicating";
             s.failback.nextCheckAt = this.now + this.ctx.settings.pollIntervalSeconds * 1000;
@@ -261,6 +265,7 @@ class StepRun {
           if (s?.failback?.phase !== "replicating") continue;
           if (server.readiness === "READY") {
             s.failback.phase = "ready";
+            delete s.failback.nextCheckAt;
             delete s.error;
           } else {
             s.error = `Reverse replication in ${effect.target.region}: ${server.replicationState}`;
@@ -521,7 +526,7 @@ class StepRun {
         w.status = "RUNNING";
         w.phase = "pre-actions";
         w.startTime = this.now;
-        w.deadlineAt = this.now + this.waveTimeoutSeconds(w) * 1000;
+        w.deadlineAt = this.now + this.waveTimeoutSeconds(w) * 1000 + this.failbackAllowanceMs();
         this.event(
           "wave.started",
           `Wave '${w.name}' started: ${w.servers.length} server(s)`,
@@ -581,6 +586,13 @@ class StepRun {
     return true;
   }
 
+  /** Failback waves first wait for replication back to the origin: a bounded allowance on top of the timeout. */
+  private failbackAllowanceMs(): number {
+    return this.e.executionType === "FAILBACK"
+      ? (this.ctx.settings.failbackReplicationTimeoutHours ?? 72) * 3_600_000
+      : 0;
+  }
+
   private waveTimeoutSeconds(w: WaveRun): number {
     return (
       this.e.snapshot.plan.waves.find((p) => p.waveId === w.waveId)?.timeoutSeconds ??
@@ -589,7 +601,7 @@ class StepRun {
   }
 
   private timeoutWave(w: WaveRun) {
-    const seconds = this.waveTimeoutSeconds(w);
+    const seconds = this.waveTimeoutSeconds(w) + this.failbackAllowanceMs() / 1000;
     for (const a of w.actions)
       if (a.status === "RUNNING" || a.status === "WAITING_APPROVAL" || a.status === "PENDING")
         this.finishAction(a, "CANCELLED", "wave timed out");
@@ -1530,7 +1542,15 @@ class StepRun {
     for (const w of this.e.waves) {
       if (w.status !== "RUNNING") continue;
       add(w.deadlineAt);
-      for (const s of w.servers) if (s.failback && !SERVER_DONE.has(s.status)) add(s.failback.nextCheckAt);
+      for (const s of w.servers) {
+        const f = s.failback;
+        if (
+          f &&
+          !SERVER_DONE.has(s.status) &&
+          (f.phase === "resolve" || f.phase === "reverse" || f.phase === "replicating")
+        )
+          add(f.nextCheckAt);
+      }
     }
     for (const a of this.allActions()) {
       if (a.status === "RUNNING") {
@@ -1543,7 +1563,11 @@ class StepRun {
     const terminal = isTerminal(this.e.status) && this.e.termination?.status !== "RUNNING";
     if (times.length === 0 && !terminal && this.e.status !== "PAUSED") add(this.now + IDLE_WAKE_MS);
     if (times.length === 0) delete this.e.wakeAt;
-    else this.e.wakeAt = Math.min(...times);
+    // A step without effects has acted on everything due now: a wake-up at "now" could only be a stale timer
+    // (and would make a driver spin), so the next look is at least MIN_WAKE_MS away.
+    else
+      this.e.wakeAt =
+        this.effects.length > 0 ? Math.min(...times) : Math.max(Math.min(...times), this.now + MIN_WAKE_MS);
   }
 
   // ---------------------------------------------------------------- lookups and events
