@@ -120,8 +120,25 @@ describe("crash safety: kill -9 during 20 drills", () => {
       },
       240_000,
       1000,
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}; statuses: ${last.join(", ")}`);
+    ).catch(async (error: Error) => {
+      const stuck = executionIds[last.findIndex((s) => !["COMPLETED", "FAILED", "CANCELLED"].includes(s))];
+      const detail = stuck
+        ? (
+            await api.get<{ waves: Array<{ status: string; jobs: unknown[]; servers: unknown[] }> }>(
+              `/executions/${stuck}`,
+            )
+          ).body
+        : undefined;
+      const events = stuck
+        ? (
+            await api.get<{ items: Array<{ type: string; message: string }> }>(
+              `/executions/${stuck}/events?limit=200`,
+            )
+          ).body.items
+        : [];
+      throw new Error(
+        `${error.message}; statuses: ${last.join(", ")}\nstuck ${stuck}: ${JSON.stringify(detail?.waves.map((w) => ({ status: w.status, jobs: w.jobs, servers: w.servers })))}\n${events.map((e) => `${e.type}: ${e.message}`).join("\n")}`,
+      );
     });
     expect(
       finished.every((s) => s === "COMPLETED"),

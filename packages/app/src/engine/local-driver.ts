@@ -21,7 +21,8 @@ export interface LocalDriverOptions {
  */
 export function createLocalDriver(options: LocalDriverOptions) {
   const { store, clock, stepExecution, owner } = options;
-  const leaseMs = options.leaseMs ?? 5 * 60_000;
+  // Short leases bound the recovery time after a crash; a heartbeat keeps them while a long step runs.
+  const leaseMs = options.leaseMs ?? 30_000;
   const idleMs = options.idleMs ?? 1000;
   const log = options.log ?? (() => {});
   let running = false;
@@ -36,6 +37,14 @@ export function createLocalDriver(options: LocalDriverOptions) {
     let stepped = 0;
     for (const id of ids) {
       if (!(await store.executions.acquireLease(id, owner, clock.now(), leaseMs))) continue;
+      const heartbeat = new AbortController();
+      const renewing = (async () => {
+        while (!heartbeat.signal.aborted) {
+          await clock.sleep(leaseMs / 3, heartbeat.signal).catch(() => {});
+          if (!heartbeat.signal.aborted)
+            await store.executions.acquireLease(id, owner, clock.now(), leaseMs).catch(() => false);
+        }
+      })();
       try {
         await stepExecution(id);
         stepped += 1;
@@ -43,6 +52,8 @@ export function createLocalDriver(options: LocalDriverOptions) {
         lastError = { at: clock.now(), message: (error as Error).message };
         log("engine step failed", { executionId: id, error });
       } finally {
+        heartbeat.abort();
+        await renewing;
         await store.executions.releaseLease(id, owner).catch(() => {});
       }
     }
@@ -100,7 +111,7 @@ export function createLocalDriver(options: LocalDriverOptions) {
 
 export type LocalDriver = ReturnType<typeof createLocalDriver>;
 /** Leases renew at every round of a long step, so a slow step never loses its lease. */
-export function leaseRenewer(store: Store, clock: Clock, owner: string, leaseMs = 5 * 60_000) {
+export function leaseRenewer(store: Store, clock: Clock, owner: string, leaseMs = 30_000) {
   return async (executionId: string) => {
     await store.executions.acquireLease(executionId, owner, clock.now(), leaseMs);
   };

@@ -44,6 +44,10 @@ const SERVER_DONE: ReadonlySet<ServerRun["status"]> = new Set([
 const TERMINATION_SCOPE = "termination";
 /** A lost effect result is re-requested after this long. */
 const REISSUE_MS = 30_000;
+/** Poll interval once every server of a job has its outcome and only the job's end is awaited. */
+const SETTLED_POLL_MS = 1000;
+/** Poll interval once some servers of a job have their outcome. */
+const SETTLING_POLL_MS = 2000;
 /** The earliest next look after a step that had nothing to do. */
 const MIN_WAKE_MS = 1000;
 /** A running job's log is refreshed at most this often (and always once the job completes). */
@@ -1067,7 +1071,19 @@ class StepRun {
       );
     } else {
       const runningFor = this.now - (b.submittedAt ?? this.now);
-      b.nextPollAt = this.now + nextPollDelayMs(runningFor, this.ctx.settings);
+      // Every server has its outcome: DRS ends the job seconds later (spec §10.2), so look again soon.
+      // Servers of one job finish close together: once the first has its outcome, watch the rest closely.
+      const done = job.participants.filter(
+        (p) =>
+          p.launchStatus === "LAUNCHED" || p.launchStatus === "FAILED" || p.launchStatus === "TERMINATED",
+      ).length;
+      const delay =
+        done > 0 && done === job.participants.length
+          ? SETTLED_POLL_MS
+          : done > 0
+            ? Math.min(SETTLING_POLL_MS, nextPollDelayMs(runningFor, this.ctx.settings))
+            : nextPollDelayMs(runningFor, this.ctx.settings);
+      b.nextPollAt = this.now + delay;
     }
   }
 
