@@ -3,3 +3,8 @@ export {
   createHttpActionRunner,
   type HttpActionRunnerOptions,
 } from "./http-action-runner.js";
+export {
+  automationClientToken,
+  createSsmActionRunner,
+  type SsmActionRunnerOptions,
+} from "./ssm-action-runner.js";

@@ -6,3 +6,9 @@ export {
   type SdkDrsGatewayOptions,
   simulatorCredentials,
 } from "./sdk-drs-gateway.js";
+export {
+  createServiceQuotasReader,
+  DRS_QUOTA_CODES,
+  type DrsQuotas,
+  type ServiceQuotasReaderOptions,
+} from "./service-quotas.js";

@@ -323,8 +323,10 @@ export function assumeRoleCredentials(options: {
   region: string;
   sessionName?: string;
   durationSeconds?: number;
+  /** The STS client to call (default: one for `region` with the default credentials); tests point it at an emulator. */
+  stsClient?: STSClient;
 }): AwsCredentialIdentityProvider {
-  const sts = new STSClient({ region: options.region });
+  const sts = options.stsClient ?? new STSClient({ region: options.region });
   let cached: AwsCredentialIdentity | undefined;
   return async () => {
     if (cached?.expiration && cached.expiration.getTime() - Date.now() > 5 * 60_000) return cached;

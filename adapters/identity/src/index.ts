@@ -1,4 +1,16 @@
 export {
+  COGNITO_ROLE_GROUPS,
+  type CognitoUserDirectoryOptions,
+  cognitoGroupOfRole,
+  createCognitoUserDirectory,
+} from "./cognito-user-directory.js";
+export {
+  type CognitoVerifierOptions,
+  createCognitoVerifier,
+  groupsFromClaim,
+  principalFromClaims,
+} from "./cognito-verifier.js";
+export {
   CLOCK_SKEW_SECONDS,
   createLocalIdentity,
   groupOfRole,

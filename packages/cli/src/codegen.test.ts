@@ -1,0 +1,19 @@
+import { readFile } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
+import { API_TYPES_FILE, generateApiTypes, generateJsonSchema, JSON_SCHEMA_FILE } from "./codegen.js";
+
+describe("generated files are up to date (run `npm run generate -w drsctl` when this fails)", () => {
+  it("src/api/schema.d.ts matches packages/api/openapi.json", async () => {
+    expect(await readFile(API_TYPES_FILE, "utf8")).toBe(await generateApiTypes());
+  });
+
+  it("docs/schemas/plans-as-code.schema.json matches the zod schemas", async () => {
+    const committed = await readFile(JSON_SCHEMA_FILE, "utf8");
+    expect(committed).toBe(generateJsonSchema());
+    const schema = JSON.parse(committed) as { required: string[]; $defs: Record<string, unknown> };
+    expect(schema.required).toEqual(["apiVersion", "kind"]);
+    expect(Object.keys(schema.$defs)).toEqual(
+      expect.arrayContaining(["PlanFileWave", "ProtectionGroupInput"]),
+    );
+  });
+});
