@@ -128,7 +128,7 @@ describe.skipIf(!available)("web console end to end", () => {
     await page.getByTestId("execution-state").getByText("no new wave starts until it is resumed").waitFor();
     const completedBeforeResume = await page.getByText(/\d of 3 completed/).textContent();
     await c.click("resume-execution");
-    await expect.poll(() => c.status(), { timeout: 150_000, intervals: [1000] }).toBe("Completed");
+    await expect.poll(() => c.status(), { timeout: 150_000, interval: 1000 }).toBe("Completed");
     expect(completedBeforeResume).not.toContain("3 of 3");
     await page.getByTestId("execution-state").getByText("Every wave completed").waitFor();
     expect(await page.getByTestId("gantt-chart").locator("[data-wave]").count()).toBe(3);
@@ -203,6 +203,47 @@ describe.skipIf(!available)("web console end to end", () => {
       expect(nav).not.toContain("Audit log");
     } finally {
       await viewerBrowser.close();
+    }
+  });
+
+  it("a session that ends mid-form asks to sign in again over the page, and the form is kept", async () => {
+    const admin = await apiToken(product.url);
+    const { user } = await apiCall<{ user: { userId: string } }>(product.url, admin, "POST", "/users", {
+      email: "ops@example.com",
+      role: "DRSOperator",
+      password: "Operator123!",
+    });
+    const opsBrowser = await launchBrowser();
+    try {
+      const ops = opsBrowser.context.pages()[0] ?? (await opsBrowser.context.newPage());
+      ops.setDefaultTimeout(30_000);
+      const c = ui(ops);
+      await ops.goto(`${product.url}/protection-groups/new`);
+      await c.signIn("ops@example.com", "Operator123!");
+      await c.fill("group-name", "orders");
+      await ops.getByRole("button", { name: "Next" }).click();
+      // An administrator disables the account: its tokens stop working and its refresh tokens are revoked.
+      await apiCall(product.url, admin, "PUT", `/users/${user.userId}`, { disabled: true });
+      await c.fill("tag-key-0", "App");
+      await c.fill("tag-value-0", "orders");
+      const modal = ops.getByTestId("session-expired-modal");
+      await modal.getByText("Your session has ended").waitFor();
+      // Enabled again, the user signs in over the page; the pending preview request is retried.
+      await apiCall(product.url, admin, "PUT", `/users/${user.userId}`, { disabled: false });
+      await modal.getByTestId("sign-in-password").locator("input").fill("Operator123!");
+      await modal.getByTestId("sign-in-submit").click();
+      await modal.waitFor({ state: "hidden" });
+      await ops.getByTestId("resolve-preview").getByText("db-orders-01").waitFor();
+      expect(await ops.getByTestId("tag-value-0").locator("input").inputValue()).toBe("orders");
+      await ops.getByRole("button", { name: "Previous" }).click();
+      expect(await ops.getByTestId("group-name").locator("input").inputValue()).toBe("orders");
+      await ops.getByRole("button", { name: "Next" }).click();
+      await ops.getByRole("button", { name: "Next" }).click();
+      await ops.getByRole("button", { name: "Create protection group" }).click();
+      await ops.waitForURL("**/protection-groups");
+      await ops.getByTestId("protection-groups").getByText("orders", { exact: true }).waitFor();
+    } finally {
+      await opsBrowser.close();
     }
   });
 });

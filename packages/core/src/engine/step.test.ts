@@ -136,6 +136,8 @@ describe("step: launching", () => {
     expect(launch!.isDrill).toBe(true);
     expect(r.execution.waves[0]!.batches[0]).toMatchObject({ status: "LAUNCHING", attempt: 1, intentAt: T0 });
     expect(r.execution.status).toBe("RUNNING");
+    // Saved with the intent: if the process dies now, the execution is due at once after a restart.
+    expect(r.execution.wakeAt).toBe(T0);
   });
 
   it("after a crash between intent and result, looks the job up by its tags instead of launching again", () => {

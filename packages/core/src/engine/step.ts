@@ -1551,6 +1551,8 @@ class StepRun {
     };
     const capacityRecheck = this.now + Math.max(5, this.ctx.settings.fastPollSeconds) * 1000;
     for (const b of this.allBatches()) {
+      // An intent in flight: if the process dies before recording the result, a restart must resolve it now.
+      if (b.status === "LAUNCHING") add(b.intentAt ?? this.now);
       if (b.status === "ACTIVE" || b.status === "UNKNOWN") add(b.nextPollAt ?? this.now);
       if (b.status === "PLANNED")
         add(b.notBefore !== undefined && b.notBefore > this.now ? b.notBefore : capacityRecheck);

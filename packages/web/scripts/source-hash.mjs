@@ -1,0 +1,36 @@
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const webDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+const root = join(webDir, "..", "..");
+export const stampFile = join(webDir, "dist", ".build-stamp");
+
+function walk(dir, out) {
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) walk(path, out);
+    else if (!/\.test\.tsx?$/.test(name)) out.push(path);
+  }
+  return out;
+}
+
+export function sourceHash() {
+  const files = [
+    ...walk(join(webDir, "src"), []),
+    join(webDir, "index.html"),
+    join(webDir, "vite.config.ts"),
+    join(webDir, "tsconfig.json"),
+    join(webDir, "package.json"),
+    join(root, "package-lock.json"),
+  ].filter((f) => existsSync(f));
+  const hash = createHash("sha256");
+  for (const f of files) {
+    hash.update(relative(webDir, f));
+    hash.update("\0");
+    hash.update(readFileSync(f));
+    hash.update("\0");
+  }
+  return hash.digest("hex");
+}

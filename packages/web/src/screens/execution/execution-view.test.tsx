@@ -1,0 +1,276 @@
+import createWrapper from "@cloudscape-design/components/test-utils/dom";
+import { act, render } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+import type { ExecutionDetail } from "../../hooks/use-execution-live.js";
+import { type Command, ExecutionView } from "./execution-view.js";
+
+const T0 = Date.parse("2026-03-01T10:00:00.000Z");
+const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
+type Wave = ExecutionDetail["waves"][number];
+
+function wave(id: string, status: Wave["status"], patch: Partial<Wave> = {}): Wave {
+  const launched = status === "COMPLETED";
+  return {
+    waveId: id,
+    name: `Wave ${id}`,
+    status,
+    onFailure: "abort",
+    dependsOn: [],
+    pauseBefore: false,
+    servers: [
+      {
+        sourceServerId: `s-${id.padEnd(17, "0")}`,
+        hostname: `${id}-host-01`,
+        accountId: "111122223333",
+        region: "us-east-1",
+        groupId: "g1",
+        launchStatus: launched
+          ? "LAUNCHED"
+          : status === "FAILED"
+            ? "FAILED"
+            : status === "RUNNING"
+              ? "IN_PROGRESS"
+              : "NOT_STARTED",
+        ...(launched
+          ? { recoveryInstanceId: `i-${id}recovery`, ec2InstanceId: `i-${id}ec2`, ec2State: "running" }
+          : {}),
+        ...(status === "FAILED" ? { error: "LAUNCH_FAILED: insufficient capacity" } : {}),
+      },
+    ],
+    jobs: [],
+    actions: [],
+    ...patch,
+  };
+}
+
+function detail(patch: Partial<ExecutionDetail>): ExecutionDetail {
+  const waves = patch.waves ?? [
+    wave("db", "COMPLETED", { startTime: at(0), endTime: at(60) }),
+    wave("app", "RUNNING", { startTime: at(60) }),
+  ];
+  const launched = waves.flatMap((w) => w.servers).filter((s) => s.launchStatus === "LAUNCHED").length;
+  const failed = waves.flatMap((w) => w.servers).filter((s) => s.launchStatus === "FAILED").length;
+  return {
+    executionId: "e1",
+    planId: "p1",
+    planName: "Billing",
+    executionType: "DRILL",
+    status: "RUNNING",
+    initiatedBy: "operator@example.com",
+    startTime: at(0),
+    durationSeconds: 90,
+    rto: { targetSeconds: 600 },
+    counts: {
+      waves: waves.length,
+      wavesCompleted: waves.filter((w) => w.status === "COMPLETED").length,
+      wavesFailed: waves.filter((w) => w.status === "FAILED").length,
+      servers: waves.length,
+      launched,
+      failed,
+      inProgress: waves.filter((w) => w.status === "RUNNING").length,
+    },
+    version: 3,
+    ...patch,
+    waves,
+  };
+}
+
+const ALL = () => true;
+
+function renderView(d: ExecutionDetail, can: (p: string) => boolean = ALL) {
+  const onCommand = vi.fn<(c: Command) => void>();
+  const { container } = render(
+    <ExecutionView
+      detail={d}
+      events={[]}
+      transport="sse"
+      can={can}
+      onCommand={onCommand}
+      now={T0 + 90_000}
+    />,
+  );
+  const wrapper = createWrapper(container);
+  const button = (id: string) => wrapper.findButton(`[data-testid="${id}"]`);
+  const state = () => container.querySelector('[data-testid="execution-state"]')!.textContent ?? "";
+  const status = () => container.querySelector('[data-testid="execution-status"]')!.textContent ?? "";
+  return { container, wrapper, button, state, status, onCommand };
+}
+
+describe("execution view states", () => {
+  it("running: status, Pause and Cancel, no Resume or Terminate, a Gantt bar per wave", () => {
+    const v = renderView(detail({}));
+    expect(v.status()).toBe("Running");
+    expect(v.button("pause-execution")).not.toBeNull();
+    expect(v.button("cancel-execution")).not.toBeNull();
+    expect(v.button("resume-execution")).toBeNull();
+    expect(v.button("terminate-instances")).toBeNull();
+    const bars = v.container.querySelectorAll('[data-testid="gantt-chart"] [data-wave]');
+    expect(bars).toHaveLength(2);
+    expect(bars[0]!.getAttribute("aria-label")).toContain("Wave db: completed, started at +0s, took 1m 0s");
+    expect(bars[1]!.getAttribute("aria-label")).toContain("Wave app: running");
+    act(() => v.button("pause-execution")!.click());
+    expect(v.onCommand).toHaveBeenCalledWith({ type: "pause" });
+  });
+
+  it("paused before a wave: says why, offers Resume, not Pause", () => {
+    const v = renderView(
+      detail({
+        status: "PAUSED",
+        pause: { reason: "pauseBefore", waveId: "app", since: at(60) },
+        waves: [
+          wave("db", "COMPLETED", { startTime: at(0), endTime: at(60) }),
+          wave("app", "WAITING", { pauseBefore: true }),
+        ],
+      }),
+    );
+    expect(v.status()).toBe("Paused");
+    expect(v.state()).toContain("Paused before Wave app, as the plan asks. Resume to start the wave.");
+    expect(v.button("pause-execution")).toBeNull();
+    act(() => v.button("resume-execution")!.click());
+    expect(v.onCommand).toHaveBeenCalledWith({ type: "resume" });
+  });
+
+  it("awaiting approval: shows the request with Approve and Reject for that action", () => {
+    const v = renderView(
+      detail({
+        status: "PAUSED",
+        pause: { reason: "approval", waveId: "app", actionId: "app-pre-0", since: at(60) },
+        waves: [
+          wave("db", "COMPLETED", { startTime: at(0), endTime: at(60) }),
+          wave("app", "RUNNING", {
+            startTime: at(60),
+            phase: "pre-actions",
+            actions: [
+              {
+                actionId: "app-pre-0",
+                phase: "pre",
+                index: 0,
+                type: "approval",
+                name: "Change board",
+                optional: false,
+                status: "WAITING_APPROVAL",
+                message: "Confirm the database is consistent",
+              },
+            ],
+          }),
+        ],
+      }),
+    );
+    expect(v.state()).toContain("Awaiting approval: Change board (Wave app, before launch)");
+    expect(v.state()).toContain("Confirm the database is consistent");
+    expect(v.state()).not.toContain("Paused by");
+    act(() => v.button("approve-action")!.click());
+    expect(v.onCommand).toHaveBeenCalledWith({ type: "approve", actionId: "app-pre-0" });
+    act(() => v.button("reject-action")!.click());
+    expect(v.onCommand).toHaveBeenCalledWith({ type: "reject", actionId: "app-pre-0" });
+  });
+
+  it("failed: shows the error and the failed server, offers termination of what was launched", () => {
+    const v = renderView(
+      detail({
+        status: "FAILED",
+        endTime: at(120),
+        error: { code: "WAVE_FAILED", message: "Wave app failed: 1 server did not launch" },
+        waves: [
+          wave("db", "COMPLETED", { startTime: at(0), endTime: at(60) }),
+          wave("app", "FAILED", { startTime: at(60), endTime: at(120), error: "1 server failed" }),
+        ],
+      }),
+    );
+    expect(v.status()).toBe("Failed");
+    expect(v.state()).toContain("The execution failed");
+    expect(v.state()).toContain("Wave app failed: 1 server did not launch");
+    expect(v.button("pause-execution")).toBeNull();
+    expect(v.button("cancel-execution")).toBeNull();
+    expect(v.button("terminate-instances")).not.toBeNull();
+    const servers = v.wrapper.findTabs()!;
+    act(() => servers.findTabLinkById("servers")!.click());
+    const table = v.wrapper.findTable('[data-testid="wave-servers-app"]')!;
+    expect(table.findBodyCell(1, 2)!.getElement().textContent).toBe("Failed");
+    expect(table.findBodyCell(1, 7)!.getElement().textContent).toContain("insufficient capacity");
+  });
+
+  it("completed drill: RTO met, reminds to terminate, then shows termination progress", () => {
+    const done = detail({
+      status: "COMPLETED",
+      endTime: at(150),
+      rto: { targetSeconds: 600, achievedSeconds: 150, met: true },
+      waves: [
+        wave("db", "COMPLETED", { startTime: at(0), endTime: at(60) }),
+        wave("app", "COMPLETED", { startTime: at(60), endTime: at(150) }),
+      ],
+    });
+    const v = renderView(done);
+    expect(v.status()).toBe("Completed");
+    expect(v.state()).toContain("Every wave completed in 2m 30s (RTO target 10m 0s: met).");
+    expect(v.state()).toContain("terminate them when you are done");
+    act(() => v.button("terminate-instances")!.click());
+    expect(v.onCommand).toHaveBeenCalledWith({ type: "terminate" });
+    v.container.remove();
+
+    const terminating = renderView({
+      ...done,
+      termination: {
+        status: "RUNNING",
+        reason: "user",
+        requestedBy: "operator@example.com",
+        total: 2,
+        terminated: 1,
+        failed: 0,
+        instances: [],
+      },
+    });
+    expect(terminating.button("terminate-instances")).toBeNull();
+    expect(terminating.container.querySelector('[data-testid="termination"]')!.textContent).toContain(
+      "1 of 2 terminated",
+    );
+  });
+
+  it("missed RTO is shown as missed", () => {
+    const v = renderView(
+      detail({
+        status: "COMPLETED",
+        endTime: at(900),
+        rto: { targetSeconds: 600, achievedSeconds: 900, met: false },
+        waves: [wave("db", "COMPLETED", { startTime: at(0), endTime: at(900) })],
+      }),
+    );
+    expect(v.state()).toContain("(RTO target 10m 0s: missed)");
+  });
+
+  it("a read-only caller sees the state but no control", () => {
+    const viewer = (p: string) => p === "drs:ViewResources";
+    const v = renderView(
+      detail({
+        status: "PAUSED",
+        pause: { reason: "approval", waveId: "app", actionId: "a", since: at(60) },
+        waves: [
+          wave("app", "RUNNING", {
+            startTime: at(0),
+            actions: [
+              {
+                actionId: "a",
+                phase: "pre",
+                index: 0,
+                type: "approval",
+                optional: false,
+                status: "WAITING_APPROVAL",
+              },
+            ],
+          }),
+        ],
+      }),
+      viewer,
+    );
+    expect(v.state()).toContain("Awaiting approval");
+    for (const id of [
+      "pause-execution",
+      "resume-execution",
+      "cancel-execution",
+      "terminate-instances",
+      "approve-action",
+      "reject-action",
+    ])
+      expect(v.button(id), id).toBeNull();
+  });
+});

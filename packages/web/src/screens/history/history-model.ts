@@ -1,0 +1,3 @@
+export { fetchAllPlans } from "../../hooks/use-inventory.js";
+
+export const isTerminalStatus = (status: string) => ["COMPLETED", "FAILED", "CANCELLED"].includes(status);

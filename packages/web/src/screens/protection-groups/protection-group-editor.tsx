@@ -1,0 +1,614 @@
+import Alert from "@cloudscape-design/components/alert";
+import AttributeEditor from "@cloudscape-design/components/attribute-editor";
+import Box from "@cloudscape-design/components/box";
+import Checkbox from "@cloudscape-design/components/checkbox";
+import ColumnLayout from "@cloudscape-design/components/column-layout";
+import Container from "@cloudscape-design/components/container";
+import FormField from "@cloudscape-design/components/form-field";
+import Header from "@cloudscape-design/components/header";
+import Input from "@cloudscape-design/components/input";
+import RadioGroup from "@cloudscape-design/components/radio-group";
+import Select from "@cloudscape-design/components/select";
+import SpaceBetween from "@cloudscape-design/components/space-between";
+import StatusIndicator from "@cloudscape-design/components/status-indicator";
+import Table from "@cloudscape-design/components/table";
+import TextFilter from "@cloudscape-design/components/text-filter";
+import Textarea from "@cloudscape-design/components/textarea";
+import Wizard from "@cloudscape-design/components/wizard";
+import { useEffect, useMemo, useState } from "react";
+import { useNavigate, useParams } from "react-router-dom";
+import { ApiError, type Schemas, unwrap } from "../../api/client.js";
+import { useApi, useSession } from "../../app-context.js";
+import { ErrorAlert } from "../../components/error-alert.js";
+import { useNotify } from "../../components/notifications.js";
+import { Loading } from "../../components/shell.js";
+import { ReplicationStatus } from "../../components/status.js";
+import { fetchAllSourceServers, useTargets } from "../../hooks/use-inventory.js";
+import { useQuery } from "../../hooks/use-query.js";
+import { useResolvePreview } from "./use-resolve-preview.js";
+
+type LaunchSettings = Schemas["LaunchSettings"];
+interface TagRow {
+  key: string;
+  value: string;
+}
+
+interface Draft {
+  name: string;
+  description: string;
+  target: string;
+  mode: "tags" | "explicit";
+  tags: TagRow[];
+  serverIds: string[];
+  launch: LaunchSettings;
+}
+
+const EMPTY: Draft = {
+  name: "",
+  description: "",
+  target: "",
+  mode: "tags",
+  tags: [{ key: "", value: "" }],
+  serverIds: [],
+  launch: {},
+};
+
+function tagsOf(rows: TagRow[]): Record<string, string> {
+  return Object.fromEntries(rows.filter((r) => r.key.trim()).map((r) => [r.key.trim(), r.value.trim()]));
+}
+
+/** Create/edit a protection group: details, servers (tags or explicit, with a live preview), launch settings. */
+export default function ProtectionGroupEditor() {
+  const { id } = useParams();
+  const api = useApi();
+  const navigate = useNavigate();
+  const notify = useNotify();
+  const { can } = useSession();
+  const targets = useTargets();
+  const existing = useQuery(
+    async () => (id ? unwrap(api.GET("/protection-groups/{id}", { params: { path: { id } } })) : undefined),
+    [api, id],
+  );
+  const [draft, setDraft] = useState<Draft>(EMPTY);
+  const [step, setStep] = useState(0);
+  const [submitting, setSubmitting] = useState(false);
+  const [saveError, setSaveError] = useState<unknown>();
+  const [showErrors, setShowErrors] = useState(false);
+  const [serverFilter, setServerFilter] = useState("");
+
+  useEffect(() => {
+    const g = existing.data;
+    if (!g) return;
+    setDraft({
+      name: g.name,
+      description: g.description ?? "",
+      target: `${g.accountId}/${g.region}`,
+      mode: g.selectionMode,
+      tags: Object.entries(g.serverSelectionTags ?? {}).map(([key, value]) => ({ key, value })),
+      serverIds: g.sourceServerIds ?? [],
+      launch: g.launchSettings ?? {},
+    });
+  }, [existing.data]);
+
+  useEffect(() => {
+    if (!id && !draft.target && targets.data?.[0]) {
+      const first = targets.data.find((t) => t.initialized);
+      if (first) setDraft((d) => ({ ...d, target: `${first.accountId}/${first.region}` }));
+    }
+  }, [id, draft.target, targets.data]);
+
+  const [accountId = "", region = ""] = draft.target.split("/");
+  const tags = tagsOf(draft.tags);
+  const tagsKey = JSON.stringify(tags);
+  const previewRequest = useMemo(() => {
+    const selection = JSON.parse(tagsKey) as Record<string, string>;
+    if (!accountId || !region) return undefined;
+    if (draft.mode === "tags" && Object.keys(selection).length === 0) return undefined;
+    if (draft.mode === "explicit" && draft.serverIds.length === 0) return undefined;
+    return {
+      accountId,
+      region,
+      ...(draft.mode === "tags" ? { serverSelectionTags: selection } : { sourceServerIds: draft.serverIds }),
+      ...(id ? { excludeGroupId: id } : {}),
+    };
+  }, [accountId, region, draft.mode, tagsKey, draft.serverIds, id]);
+  const preview = useResolvePreview(previewRequest);
+  const servers = useQuery(
+    () => fetchAllSourceServers(api, [{ accountId, region }]),
+    [api, accountId, region],
+    { enabled: draft.mode === "explicit" && Boolean(accountId) },
+  );
+
+  if (id && existing.loading && !existing.data) return <Loading />;
+  const readOnly = id ? !can("drs:UpdateProtectionGroup") : !can("drs:CreateProtectionGroup");
+
+  const fieldErrors = new Map<string, string>();
+  if (saveError instanceof ApiError)
+    for (const f of saveError.fieldErrors) fieldErrors.set(f.path, f.message);
+  const nameError = showErrors && !draft.name.trim() ? "A name is required." : fieldErrors.get("name");
+  const selectionError =
+    showErrors && draft.mode === "tags" && Object.keys(tags).length === 0
+      ? "Add at least one tag."
+      : showErrors && draft.mode === "explicit" && draft.serverIds.length === 0
+        ? "Select at least one server."
+        : (fieldErrors.get("serverSelectionTags") ?? fieldErrors.get("sourceServerIds"));
+  const conflicts = preview.result?.conflicts ?? [];
+
+  const submit = async () => {
+    setShowErrors(true);
+    if (!draft.name.trim() || !accountId) return setStep(0);
+    if (
+      selectionError ||
+      (draft.mode === "tags" ? Object.keys(tags).length === 0 : draft.serverIds.length === 0)
+    )
+      return setStep(1);
+    setSubmitting(true);
+    setSaveError(undefined);
+    const body: Schemas["ProtectionGroupInput"] = {
+      name: draft.name.trim(),
+      ...(draft.description.trim() ? { description: draft.description.trim() } : {}),
+      accountId,
+      region,
+      ...(draft.mode === "tags" ? { serverSelectionTags: tags } : { sourceServerIds: draft.serverIds }),
+      ...(Object.keys(draft.launch).length ? { launchSettings: draft.launch } : {}),
+    };
+    try {
+      const saved = id
+        ? await unwrap(
+            api.PUT("/protection-groups/{id}", {
+              params: { path: { id } },
+              headers: { "if-match": `"v${existing.data?.version ?? 0}"` },
+              body,
+            }),
+          )
+        : await unwrap(api.POST("/protection-groups", { body }));
+      notify({
+        type: "success",
+        content: `Protection group ${saved.name} ${id ? "saved" : "created"} (${saved.serverCount ?? 0} servers).`,
+      });
+      navigate("/protection-groups");
+    } catch (e) {
+      setSaveError(e);
+      setSubmitting(false);
+    }
+  };
+
+  const targetOptions = (targets.data ?? []).map((t) => ({
+    value: `${t.accountId}/${t.region}`,
+    label: `${t.accountId} / ${t.region}`,
+    description: t.accountName,
+    disabled: !t.initialized,
+  }));
+
+  const previewTable = (
+    <Table
+      data-testid="resolve-preview"
+      variant="embedded"
+      header={
+        <Header
+          variant="h3"
+          counter={preview.result ? `(${preview.result.count})` : undefined}
+          description="Live: the servers this selection resolves to right now"
+        >
+          Preview
+        </Header>
+      }
+      loading={preview.loading && !preview.result}
+      loadingText="Resolving"
+      items={previewRequest ? (preview.result?.servers ?? []) : []}
+      empty={
+        <Box color="text-status-inactive">
+          {previewRequest ? "No server matches this selection." : "Add a tag to preview matching servers."}
+        </Box>
+      }
+      columnDefinitions={[
+        { id: "hostname", header: "Hostname", cell: (s) => s.hostname, isRowHeader: true },
+        { id: "id", header: "Source server", cell: (s) => s.sourceServerId },
+        { id: "rep", header: "Replication", cell: (s) => <ReplicationStatus status={s.replicationState} /> },
+        {
+          id: "conflict",
+          header: "Conflict",
+          cell: (s) =>
+            s.assignedTo ? (
+              <StatusIndicator type="warning">{`Also in ${s.assignedTo.groupName}`}</StatusIndicator>
+            ) : (
+              "—"
+            ),
+        },
+      ]}
+    />
+  );
+
+  if (readOnly)
+    return existing.data ? (
+      <GroupDetails group={existing.data} />
+    ) : (
+      <Alert type="info" header="Read-only access">
+        Your role cannot create protection groups. Ask an operator or administrator.
+      </Alert>
+    );
+
+  return (
+    <Wizard
+      data-testid="group-wizard"
+      activeStepIndex={step}
+      onNavigate={(e) => setStep(e.detail.requestedStepIndex)}
+      onCancel={() => navigate("/protection-groups")}
+      onSubmit={() => void submit()}
+      isLoadingNextStep={submitting}
+      allowSkipTo
+      submitButtonText={id ? "Save changes" : "Create protection group"}
+      i18nStrings={{
+        stepNumberLabel: (n) => `Step ${n}`,
+        collapsedStepsLabel: (n, total) => `Step ${n} of ${total}`,
+        skipToButtonLabel: (s) => `Skip to ${s.title}`,
+        navigationAriaLabel: "Steps",
+        cancelButton: "Cancel",
+        previousButton: "Previous",
+        nextButton: "Next",
+        optional: "optional",
+      }}
+      steps={[
+        {
+          title: id ? `Edit ${existing.data?.name ?? ""}` : "Group details",
+          description: "A name and the account and region its servers replicate to.",
+          content: (
+            <SpaceBetween size="l">
+              {readOnly ? <Alert type="info">Your role can view this group but not change it.</Alert> : null}
+              <ErrorAlert error={existing.error ?? targets.error} />
+              <Container header={<Header variant="h2">Details</Header>}>
+                <SpaceBetween size="l">
+                  <FormField
+                    label="Name"
+                    errorText={nameError}
+                    constraintText="Up to 128 characters; unique."
+                  >
+                    <Input
+                      value={draft.name}
+                      onChange={(e) => setDraft({ ...draft, name: e.detail.value })}
+                      disabled={readOnly}
+                      placeholder="billing-app"
+                      data-testid="group-name"
+                    />
+                  </FormField>
+                  <FormField label="Description" errorText={fieldErrors.get("description")}>
+                    <Textarea
+                      value={draft.description}
+                      rows={2}
+                      disabled={readOnly}
+                      onChange={(e) => setDraft({ ...draft, description: e.detail.value })}
+                    />
+                  </FormField>
+                  <FormField
+                    label="Account and region"
+                    errorText={fieldErrors.get("accountId") ?? fieldErrors.get("region")}
+                  >
+                    <Select
+                      selectedOption={targetOptions.find((o) => o.value === draft.target) ?? null}
+                      options={targetOptions}
+                      disabled={readOnly || Boolean(id)}
+                      placeholder="Choose where the servers replicate"
+                      onChange={(e) =>
+                        setDraft({ ...draft, target: e.detail.selectedOption.value ?? "", serverIds: [] })
+                      }
+                      data-testid="group-target"
+                    />
+                  </FormField>
+                </SpaceBetween>
+              </Container>
+            </SpaceBetween>
+          ),
+        },
+        {
+          title: "Servers",
+          description:
+            "Select servers by tags (new servers with the tags join automatically) or pick them explicitly.",
+          content: (
+            <SpaceBetween size="l">
+              <Container header={<Header variant="h2">Server selection</Header>}>
+                <SpaceBetween size="l">
+                  <RadioGroup
+                    value={draft.mode}
+                    onChange={(e) => setDraft({ ...draft, mode: e.detail.value as Draft["mode"] })}
+                    ariaLabel="Selection mode"
+                    items={[
+                      {
+                        value: "tags",
+                        label: "By tags",
+                        description: "Every server whose tags all match.",
+                        disabled: readOnly,
+                      },
+                      {
+                        value: "explicit",
+                        label: "Explicit servers",
+                        description: "A fixed list of source servers.",
+                        disabled: readOnly,
+                      },
+                    ]}
+                  />
+                  {draft.mode === "tags" ? (
+                    <FormField
+                      label="Tags"
+                      errorText={selectionError}
+                      description="A server matches when it has every tag."
+                    >
+                      <AttributeEditor
+                        items={draft.tags}
+                        addButtonText="Add tag"
+                        removeButtonText="Remove"
+                        disableAddButton={readOnly}
+                        onAddButtonClick={() =>
+                          setDraft({ ...draft, tags: [...draft.tags, { key: "", value: "" }] })
+                        }
+                        onRemoveButtonClick={(e) =>
+                          setDraft({ ...draft, tags: draft.tags.filter((_, i) => i !== e.detail.itemIndex) })
+                        }
+                        empty="No tags"
+                        definition={[
+                          {
+                            label: "Key",
+                            control: (row, i) => (
+                              <Input
+                                value={row.key}
+                                disabled={readOnly}
+                                placeholder="App"
+                                ariaLabel={`Tag ${i + 1} key`}
+                                data-testid={`tag-key-${i}`}
+                                onChange={(e) =>
+                                  setDraft({
+                                    ...draft,
+                                    tags: draft.tags.map((t, j) =>
+                                      j === i ? { ...t, key: e.detail.value } : t,
+                                    ),
+                                  })
+                                }
+                              />
+                            ),
+                          },
+                          {
+                            label: "Value",
+                            control: (row, i) => (
+                              <Input
+                                value={row.value}
+                                disabled={readOnly}
+                                placeholder="billing"
+                                ariaLabel={`Tag ${i + 1} value`}
+                                data-testid={`tag-value-${i}`}
+                                onChange={(e) =>
+                                  setDraft({
+                                    ...draft,
+                                    tags: draft.tags.map((t, j) =>
+                                      j === i ? { ...t, value: e.detail.value } : t,
+                                    ),
+                                  })
+                                }
+                              />
+                            ),
+                          },
+                        ]}
+                      />
+                    </FormField>
+                  ) : (
+                    <FormField label="Source servers" errorText={selectionError} stretch>
+                      <Table
+                        variant="embedded"
+                        selectionType="multi"
+                        trackBy="sourceServerId"
+                        loading={servers.loading && !servers.data}
+                        loadingText="Loading servers"
+                        items={(servers.data ?? []).filter(
+                          (s) =>
+                            !serverFilter ||
+                            s.hostname.includes(serverFilter) ||
+                            s.sourceServerId.includes(serverFilter),
+                        )}
+                        selectedItems={(servers.data ?? []).filter((s) =>
+                          draft.serverIds.includes(s.sourceServerId),
+                        )}
+                        onSelectionChange={(e) =>
+                          !readOnly &&
+                          setDraft({
+                            ...draft,
+                            serverIds: e.detail.selectedItems.map((s) => s.sourceServerId),
+                          })
+                        }
+                        ariaLabels={{
+                          selectionGroupLabel: "Servers",
+                          itemSelectionLabel: (_, s) => s.hostname,
+                          allItemsSelectionLabel: () => "Select all",
+                        }}
+                        filter={
+                          <TextFilter
+                            filteringText={serverFilter}
+                            onChange={(e) => setServerFilter(e.detail.filteringText)}
+                            filteringPlaceholder="Find servers"
+                          />
+                        }
+                        columnDefinitions={[
+                          { id: "hostname", header: "Hostname", cell: (s) => s.hostname, isRowHeader: true },
+                          {
+                            id: "rep",
+                            header: "Replication",
+                            cell: (s) => <ReplicationStatus status={s.replicationState} />,
+                          },
+                          {
+                            id: "group",
+                            header: "Current group",
+                            cell: (s) => s.protectionGroup?.groupName ?? "—",
+                          },
+                        ]}
+                      />
+                    </FormField>
+                  )}
+                </SpaceBetween>
+              </Container>
+              {conflicts.length > 0 ? (
+                <Alert
+                  type="warning"
+                  header={`${conflicts.length} server(s) already belong to another protection group`}
+                  data-testid="resolve-conflicts"
+                >
+                  {conflicts.map((c) => `${c.hostname} (${c.groupName})`).join(", ")}. A server can be in one
+                  group only: remove it from the other group or narrow this selection.
+                </Alert>
+              ) : null}
+              {preview.result && preview.result.notFound.length > 0 ? (
+                <Alert type="warning" header="Servers not found">
+                  {preview.result.notFound.join(", ")}
+                </Alert>
+              ) : null}
+              <ErrorAlert error={preview.error} header="Preview failed" />
+              <Container>{previewTable}</Container>
+            </SpaceBetween>
+          ),
+        },
+        {
+          title: "Launch settings",
+          description: "Applied to each server's DRS launch configuration before it is launched.",
+          isOptional: true,
+          content: (
+            <SpaceBetween size="l">
+              <Container header={<Header variant="h2">Launch settings</Header>}>
+                <ColumnLayout columns={2}>
+                  <FormField label="Instance state after launch">
+                    <Select
+                      disabled={readOnly}
+                      selectedOption={{
+                        value: draft.launch.launchDisposition ?? "",
+                        label: draft.launch.launchDisposition ?? "DRS default",
+                      }}
+                      options={[
+                        { value: "", label: "DRS default" },
+                        { value: "STARTED", label: "STARTED" },
+                        { value: "STOPPED", label: "STOPPED" },
+                      ]}
+                      onChange={(e) => {
+                        const { launchDisposition: _, ...rest } = draft.launch;
+                        const v = e.detail.selectedOption.value;
+                        setDraft({
+                          ...draft,
+                          launch: v ? { ...rest, launchDisposition: v as "STARTED" | "STOPPED" } : rest,
+                        });
+                      }}
+                    />
+                  </FormField>
+                  <FormField label="Instance type right-sizing">
+                    <Select
+                      disabled={readOnly}
+                      selectedOption={{
+                        value: draft.launch.targetInstanceTypeRightSizingMethod ?? "",
+                        label: draft.launch.targetInstanceTypeRightSizingMethod ?? "DRS default",
+                      }}
+                      options={[
+                        { value: "", label: "DRS default" },
+                        { value: "NONE", label: "NONE" },
+                        { value: "BASIC", label: "BASIC" },
+                        { value: "IN_AWS", label: "IN_AWS" },
+                      ]}
+                      onChange={(e) => {
+                        const { targetInstanceTypeRightSizingMethod: _, ...rest } = draft.launch;
+                        const v = e.detail.selectedOption.value;
+                        setDraft({
+                          ...draft,
+                          launch: v
+                            ? {
+                                ...rest,
+                                targetInstanceTypeRightSizingMethod: v as "NONE" | "BASIC" | "IN_AWS",
+                              }
+                            : rest,
+                        });
+                      }}
+                    />
+                  </FormField>
+                  {(["copyPrivateIp", "copyTags", "postLaunchEnabled"] as const).map((key) => (
+                    <Checkbox
+                      key={key}
+                      disabled={readOnly}
+                      checked={draft.launch[key] === true}
+                      onChange={(e) =>
+                        setDraft({ ...draft, launch: { ...draft.launch, [key]: e.detail.checked } })
+                      }
+                    >
+                      {key === "copyPrivateIp"
+                        ? "Copy private IP"
+                        : key === "copyTags"
+                          ? "Copy tags"
+                          : "Post-launch actions enabled"}
+                    </Checkbox>
+                  ))}
+                  <Checkbox
+                    disabled={readOnly}
+                    checked={draft.launch.licensing?.osByol === true}
+                    onChange={(e) =>
+                      setDraft({
+                        ...draft,
+                        launch: { ...draft.launch, licensing: { osByol: e.detail.checked } },
+                      })
+                    }
+                  >
+                    Bring your own OS licence
+                  </Checkbox>
+                </ColumnLayout>
+              </Container>
+              <ErrorAlert error={saveError} header="Could not save the protection group" />
+            </SpaceBetween>
+          ),
+        },
+      ]}
+    />
+  );
+}
+
+function GroupDetails({ group }: { group: Schemas["ProtectionGroupView"] }) {
+  return (
+    <SpaceBetween size="l">
+      <Header variant="h1" description={group.description}>
+        {group.name}
+      </Header>
+      <Container header={<Header variant="h2">Details</Header>}>
+        <ColumnLayout columns={3} variant="text-grid">
+          <div>
+            <Box variant="awsui-key-label">Account / region</Box>
+            <div>{`${group.accountId} / ${group.region}`}</div>
+          </div>
+          <div>
+            <Box variant="awsui-key-label">Selection</Box>
+            <div>
+              {group.selectionMode === "tags"
+                ? Object.entries(group.serverSelectionTags ?? {})
+                    .map(([k, v]) => `${k}=${v}`)
+                    .join(", ")
+                : `${group.sourceServerIds?.length ?? 0} explicit servers`}
+            </div>
+          </div>
+          <div>
+            <Box variant="awsui-key-label">Conflicts</Box>
+            <div>
+              {group.hasConflict
+                ? `Overlaps ${(group.conflictsWith ?? []).map((c) => c.name).join(", ")}`
+                : "None"}
+            </div>
+          </div>
+        </ColumnLayout>
+      </Container>
+      <Table
+        header={
+          <Header variant="h2" counter={`(${group.servers?.length ?? 0})`}>
+            Servers
+          </Header>
+        }
+        items={group.servers ?? []}
+        columnDefinitions={[
+          { id: "hostname", header: "Hostname", cell: (s) => s.hostname, isRowHeader: true },
+          { id: "id", header: "Source server", cell: (s) => s.sourceServerId },
+          {
+            id: "rep",
+            header: "Replication",
+            cell: (s) => <ReplicationStatus status={s.replicationState} />,
+          },
+          { id: "ready", header: "Readiness", cell: (s) => s.readiness },
+        ]}
+      />
+    </SpaceBetween>
+  );
+}
