@@ -6,6 +6,7 @@ import {
   type Notifier,
   type Observation,
   PreconditionFailedError,
+  type Settings,
   step,
 } from "@drso/core";
 import { type EffectRunnerDeps, mapLimit, runEffect } from "./effect-runner.js";
@@ -44,6 +45,11 @@ export interface StepHandlerDeps extends EffectRunnerDeps {
   log?: (message: string, detail?: unknown) => void;
   /** Safety bound on rounds per call; the next wake-up continues. */
   maxRounds?: number;
+  /**
+   * Adjusts the stored settings for one execution before it is stepped (AWS: DRS quotas read from Service
+   * Quotas for the execution's accounts and regions). Absent = the stored settings as they are.
+   */
+  settingsFor?: (execution: Execution, settings: Settings) => Promise<Settings>;
 }
 
 function addUsage(into: ExecutionUsage, from: ExecutionUsage) {
@@ -77,7 +83,8 @@ export function createStepHandler(deps: StepHandlerDeps) {
   ): Promise<{ execution?: Execution; rounds: number }> {
     let execution = await deps.store.executions.get(executionId);
     if (!execution) return { rounds: 0 };
-    const settings = (await deps.store.settings.get())?.settings ?? DEFAULT_SETTINGS;
+    const stored = (await deps.store.settings.get())?.settings ?? DEFAULT_SETTINGS;
+    const settings = deps.settingsFor ? await deps.settingsFor(execution, stored) : stored;
     let observations: Observation[] = (
       await deps.store.executions.commandsAfter(executionId, execution.appliedCommandSeq)
     ).map((command) => ({

@@ -1,0 +1,54 @@
+import { RemovalPolicy } from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
+import type * as lambda from "aws-cdk-lib/aws-lambda";
+import * as logs from "aws-cdk-lib/aws-logs";
+import * as sfn from "aws-cdk-lib/aws-stepfunctions";
+import { Construct } from "constructs";
+
+export interface OrchestrationProps {
+  stateMachineName: string;
+  /** The Amazon States Language document (`buildDefinition` from src/state-machine). */
+  definition: Record<string, unknown>;
+  /** Functions the definition invokes. */
+  functions: lambda.IFunction[];
+  logRetention: logs.RetentionDays;
+}
+
+/**
+ * The engine driver: a Standard workflow per execution (one year at most, exactly-once state transitions),
+ * every event logged with execution data, X-Ray tracing, and a role that may invoke only the engine's Lambdas.
+ */
+export class Orchestration extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly logGroup: logs.LogGroup;
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: OrchestrationProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, "Logs", {
+      logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const role = new iam.Role(this, "Role", {
+      assumedBy: new iam.ServicePrincipal("states.amazonaws.com"),
+      description: "DRS Orchestrator state machine: invokes the engine's Lambdas",
+    });
+    this.role = role;
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: "InvokeEngine",
+        actions: ["lambda:InvokeFunction"],
+        resources: props.functions.map((f) => f.functionArn),
+      }),
+    );
+    this.stateMachine = new sfn.StateMachine(this, "StateMachine", {
+      stateMachineName: props.stateMachineName,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(props.definition)),
+      role,
+      tracingEnabled: true,
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    });
+  }
+}
