@@ -2,6 +2,7 @@ import type { FleetSpec } from "drs-sim";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createEngineHarness } from "../support/engine-harness.js";
+import { recordResult } from "../support/suite-results.js";
 
 /**
  * DESIGN §4 / issue acceptance: random DAG plans with random DRS faults always terminate; no wave starts
@@ -163,5 +164,13 @@ describe("engine properties (random DAGs × random DRS faults, simulator over th
       }),
       { numRuns: RUNS, seed: SEED, endOnFailure: true },
     );
+    recordResult({
+      suite: "chaos",
+      property:
+        "random DAG plans × random DRS faults: terminate, dependency order, launched at most once, agree with DRS",
+      runs: RUNS,
+      result: "pass",
+      note: `fast-check seed ${SEED}`,
+    });
   }, 900_000);
 });

@@ -1,5 +1,5 @@
 import { createLocalDriver, createServices, createStepHandler, type Services } from "@drso/app";
-import { ManualClock } from "@drso/clock";
+import { type Clock, ManualClock } from "@drso/clock";
 import {
   DEFAULT_SETTINGS,
   type DrsTarget,
@@ -12,6 +12,21 @@ import {
 import { createSdkDrsGatewayFactory, simulatorCredentials } from "@drso/drs";
 import { createMemoryStore } from "@drso/store";
 import { type FleetSpec, type RunningSimulator, startSimulator } from "drs-sim";
+
+/** The orchestrator host's clock, offset from DRS's (the simulator's): tests make it jump. */
+export class SkewedClock implements Clock {
+  offsetMs = 0;
+  constructor(private readonly base: ManualClock) {}
+  now(): number {
+    return this.base.now() + this.offsetMs;
+  }
+  schedule(atMs: number, fn: () => void): () => void {
+    return this.base.schedule(atMs - this.offsetMs, fn);
+  }
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return this.base.sleep(ms, signal);
+  }
+}
 
 export interface EngineHarnessOptions {
   fleet: "demo" | FleetSpec;
@@ -61,8 +76,9 @@ export async function createEngineHarness(options: EngineHarnessOptions) {
     quotas: { ...DEFAULT_SETTINGS.quotas, ...options.settings?.quotas },
   };
   await store.settings.put(settings, 0);
-  const stepExecution = createStepHandler({ store, drs, clock });
-  const driver = createLocalDriver({ store, clock, stepExecution, owner: "harness" });
+  const engineClock = new SkewedClock(clock);
+  const stepExecution = createStepHandler({ store, drs, clock: engineClock });
+  const driver = createLocalDriver({ store, clock: engineClock, stepExecution, owner: "harness" });
   let ids = 0;
   const services: Services = createServices(
     {
@@ -100,7 +116,8 @@ export async function createEngineHarness(options: EngineHarnessOptions) {
       await driver.runDue();
       if (await done()) return i;
       // Jump to the engine's next wake-up; simulator timers on the way fire in order as the clock passes them.
-      const wake = (await store.executions.nextWakeAt()) ?? clock.nextTimerAt();
+      const engineWake = await store.executions.nextWakeAt();
+      const wake = engineWake !== undefined ? engineWake - engineClock.offsetMs : clock.nextTimerAt();
       if (wake === undefined) throw new Error("nothing left to wait for, but the condition does not hold");
       clock.advanceTo(Math.max(clock.now() + 1, wake));
     }
@@ -118,6 +135,7 @@ export async function createEngineHarness(options: EngineHarnessOptions) {
 
   return {
     clock,
+    engineClock,
     sim,
     store,
     drs,

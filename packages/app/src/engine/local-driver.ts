@@ -33,7 +33,14 @@ export function createLocalDriver(options: LocalDriverOptions) {
 
   /** Steps every execution due now, once each. Returns how many were stepped. */
   async function runDue(): Promise<number> {
-    const ids = await store.executions.listDue(clock.now(), 50);
+    const now = clock.now();
+    let ids = await store.executions.listDue(now, 50);
+    if (lastPassAt !== undefined && now < lastPassAt - 5000) {
+      // The clock went backwards: wake-up times are now in the "future". Step every active execution once;
+      // the reconciler moves its timers back by the size of the jump.
+      log("clock went backwards; stepping every active execution", { byMs: lastPassAt - now });
+      ids = [...new Set([...ids, ...(await store.executions.listActive()).map((a) => a.executionId)])];
+    }
     let stepped = 0;
     for (const id of ids) {
       if (!(await store.executions.acquireLease(id, owner, clock.now(), leaseMs))) continue;

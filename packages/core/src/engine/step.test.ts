@@ -531,3 +531,20 @@ describe("step: people and time", () => {
     expect(e).toEqual(before);
   });
 });
+
+describe("step: clock jumps", () => {
+  it("moves pending timers back when the clock went backwards, so nothing stalls for the size of the jump", () => {
+    const first = step(start([{ name: "a", protectionGroupIds: ["g1"] }], [group("g1", [1])]), [], ctx(T0));
+    const launch = launches(first.effects)[0]!;
+    const active = step(first.execution, [ok(launch, { kind: "launch", job: job(launch, "STARTED") })], ctx(T0 + 60_000));
+    const pollAt = active.execution.waves[0]!.batches[0]!.nextPollAt!;
+    const deadline = active.execution.waves[0]!.deadlineAt!;
+    // An hour's correction backwards.
+    const back = T0 + 60_000 - 3_600_000;
+    const r = step(active.execution, [], ctx(back));
+    expect(r.events.map((e) => e.type)).toContain("clock.jumped");
+    expect(r.execution.waves[0]!.deadlineAt).toBe(deadline - 3_600_000);
+    expect(r.effects.map((e) => e.kind)).toEqual(pollAt - 3_600_000 <= back ? ["poll-jobs"] : []);
+    expect(r.execution.wakeAt!).toBeLessThan(back + 60_000);
+  });
+});

@@ -44,6 +44,8 @@ const SERVER_DONE: ReadonlySet<ServerRun["status"]> = new Set([
 const TERMINATION_SCOPE = "termination";
 /** A lost effect result is re-requested after this long. */
 const REISSUE_MS = 30_000;
+/** Clock corrections smaller than this are ignored. */
+const CLOCK_JUMP_TOLERANCE_MS = 5000;
 /** Poll interval once every server of a job has its outcome and only the job's end is awaited. */
 const SETTLED_POLL_MS = 1000;
 /** Poll interval once some servers of a job have their outcome. */
@@ -59,6 +61,7 @@ const LOG_INTERVAL_MS = 15_000;
  */
 export function step(current: Execution, observations: readonly Observation[], ctx: StepContext): StepResult {
   const run = new StepRun(structuredClone(current), ctx);
+  run.rebaseIfClockWentBack();
   run.apply(observations);
   run.progress();
   return run.result();
@@ -78,6 +81,38 @@ class StepRun {
     this.now = ctx.now;
     this.wasStatus = e.status;
     this.usage = {};
+  }
+
+  /**
+   * The clock went backwards (a host clock correction): every pending timer of this execution lies in the
+   * "future" by the size of the jump and would stall it. Shift them back by the same amount; history stays.
+   */
+  rebaseIfClockWentBack() {
+    const shift = this.now - this.e.updatedAt;
+    if (shift > -CLOCK_JUMP_TOLERANCE_MS) return;
+    const move = (t: number | undefined) => (t === undefined ? undefined : t + shift);
+    const set = <T extends object, K extends keyof T>(o: T, k: K) => {
+      const v = move(o[k] as number | undefined);
+      if (v !== undefined) (o as Record<K, number>)[k] = v;
+    };
+    set(this.e, "wakeAt");
+    set(this.e, "cleanupAt");
+    for (const w of this.e.waves) {
+      set(w, "deadlineAt");
+      for (const a of w.actions) {
+        set(a, "deadlineAt");
+        set(a, "nextCheckAt");
+      }
+      for (const srv of w.servers) if (srv.failback) set(srv.failback, "nextCheckAt");
+    }
+    for (const b of this.allBatches()) {
+      set(b, "nextPollAt");
+      set(b, "notBefore");
+      set(b, "intentAt");
+      set(b, "nextLogAt");
+      set(b, "submittedAt");
+    }
+    this.event("clock.jumped", `The clock went back ${Math.round(-shift / 1000)} s; pending timers were moved back with it`, { shiftMs: shift });
   }
 
   // ---------------------------------------------------------------- observations and commands
@@ -310,7 +345,8 @@ class StepRun {
             `${describeBatch(b)}: ${error.message}; checking whether the job was created before retrying`,
             { batchId: b.batchId },
           );
-        } else if (error.retryable && b.errorCount < MAX_CONSECUTIVE_ERRORS) {
+        } else if (error.retryable) {
+          // Throttling, quota and 5xx pass; the wave's timeout, not a retry count, bounds how long we wait.
           this.replan(b, backoffMs(b.errorCount, `${this.e.executionId}:${b.batchId}`));
           this.event(
             "batch.retry",
