@@ -536,7 +536,11 @@ describe("step: clock jumps", () => {
   it("moves pending timers back when the clock went backwards, so nothing stalls for the size of the jump", () => {
     const first = step(start([{ name: "a", protectionGroupIds: ["g1"] }], [group("g1", [1])]), [], ctx(T0));
     const launch = launches(first.effects)[0]!;
-    const active = step(first.execution, [ok(launch, { kind: "launch", job: job(launch, "STARTED") })], ctx(T0 + 60_000));
+    const active = step(
+      first.execution,
+      [ok(launch, { kind: "launch", job: job(launch, "STARTED") })],
+      ctx(T0 + 60_000),
+    );
     const pollAt = active.execution.waves[0]!.batches[0]!.nextPollAt!;
     const deadline = active.execution.waves[0]!.deadlineAt!;
     // An hour's correction backwards.
