@@ -236,19 +236,18 @@ async function scaleScenario(): Promise<BenchFigure[]> {
           ),
         ),
       );
-      // 50 waves of 60 servers (6 per account), 10 chains of 5 waves: 10 waves run at once.
+      // 50 waves of 60 servers in 10 chains of 5 (wave w waits for wave w-10), so 10 waves run at once.
+      // Wave w takes 30 servers from account w mod 10 and 30 from the next account: 100 protection groups,
+      // every account has two waves in flight at any time, and each account's 300 servers are all launched.
       const waves = [];
+      const taken = new Array<number>(accounts).fill(0);
       for (let w = 0; w < 50; w++) {
         const groupIds: string[] = [];
-        for (let a = 0; a < accounts; a++)
-          groupIds.push(
-            ...(await explicitGroups(
-              h,
-              ACCOUNT(a),
-              [byAccount[a]!.slice(w * 6, w * 6 + 6)],
-              `scale-w${w}-a${a}`,
-            )),
-          );
+        for (const a of [w % accounts, (w + 1) % accounts]) {
+          const chunk = byAccount[a]!.slice(taken[a]!, taken[a]! + 30);
+          taken[a]! += 30;
+          groupIds.push(...(await explicitGroups(h, ACCOUNT(a), [chunk], `scale-w${w}-a${a}`)));
+        }
         waves.push({
           waveId: `w${w}`,
           name: `Wave ${w}`,
@@ -258,6 +257,7 @@ async function scaleScenario(): Promise<BenchFigure[]> {
       }
       const plan = await h.plan({ name: "scale-3000", waves });
       const setupSeconds = (performance.now() - t0) / 1000;
+      if (process.env.DRSO_BENCH_VERBOSE) console.error(`scale: setup ${setupSeconds.toFixed(1)} s`);
       const t1 = performance.now();
       const started = await h.services.executions.start(plan.planId, { executionType: "DRILL" }, "bench");
       await h.drive(h.terminal(started.executionId), 200_000);
