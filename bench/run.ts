@@ -1,9 +1,13 @@
 import { writeFileSync } from "node:fs";
-import { arch, cpus, totalmem } from "node:os";
+import { arch, cpus, loadavg, totalmem } from "node:os";
 import { simBench } from "../packages/drs-sim/bench/sim-bench.js";
+import { webBench } from "../packages/web/bench/web-bench.js";
+import { apiBench } from "./api-bench.js";
+import { discoveryBench } from "./discovery-bench.js";
+import { engineBench } from "./engine-bench.js";
 import type { BenchFigure, BenchSuite } from "./types.js";
 
-const suites: BenchSuite[] = [simBench];
+const suites: BenchSuite[] = [simBench, engineBench, apiBench, discoveryBench, webBench];
 
 function pad(text: string, width: number) {
   return text.length >= width ? text : text + " ".repeat(width - text.length);
@@ -37,6 +41,9 @@ async function main() {
     arch: arch(),
     cpus: cpus().length,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
+    cpuModel: cpus()[0]?.model ?? "unknown",
+    // Shared machines: the load at the end of the run says how much else was competing for the cores.
+    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
   };
   writeFileSync(
     new URL("./results.json", import.meta.url),

@@ -16,15 +16,26 @@ export function apiClient(baseUrl: string, token: string) {
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<{ status: number; body: T; headers: Headers }> {
-    const response = await fetch(`${baseUrl}/api${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body !== undefined ? { "content-type": "application/json" } : {}),
-        ...headers,
-      },
-      ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
-    });
+    const send = () =>
+      fetch(`${baseUrl}/api${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body !== undefined ? { "content-type": "application/json" } : {}),
+          ...headers,
+        },
+        ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
+      });
+    let response: Response;
+    try {
+      response = await send();
+    } catch (error) {
+      // A pooled keep-alive connection the server closed as fetch reused it: a GET is safe to send again
+      // (once). A server that is really gone fails the second time too.
+      const cause = (error as { cause?: { code?: string } }).cause;
+      if (method !== "GET" || cause?.code !== "ECONNRESET") throw error;
+      response = await send();
+    }
     const text = await response.text();
     let parsed: unknown = text;
     try {

@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync } from "node:fs";
+import { createServer, type Server } from "node:http";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import { combineActionRunners, createHttpActionRunner } from "@drso/actions";
-import { createApi } from "@drso/api";
+import { createApi, malformedRequestResponse, unparsableRequestResponse } from "@drso/api";
 import {
   createExecutionEventBus,
   createLocalDriver,
@@ -20,7 +21,7 @@ import { assumeRoleCredentials, createSdkDrsGatewayFactory, simulatorCredentials
 import { createLocalIdentity, createLocalUserDirectory, createScryptHasher } from "@drso/identity";
 import { createWebhookNotifier } from "@drso/notify";
 import { createSqliteStore, type SqliteStore } from "@drso/store";
-import { serve } from "@hono/node-server";
+import { getRequestListener } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { type RunningSimulator, startSimulator } from "drs-sim";
 import type { LocalConfig } from "./config.js";
@@ -224,9 +225,23 @@ export async function startLocalServer(
     });
     mountWebUi(app, { apiBase: "/api" });
 
-    const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
+    // @hono/node-server's listener with an error handler, so that a request it cannot parse gets problem+json.
+    const listener = getRequestListener(app.fetch, {
+      hostname: config.host,
+      errorHandler: () => unparsableRequestResponse(crypto.randomUUID()),
+    });
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = createServer(listener);
       s.once("error", reject);
+      s.listen(config.port, config.host, () => resolve(s));
+    });
+    // Requests Node's parser refuses never reach the app: answer them in the API's problem+json too.
+    server.on("clientError", (error: NodeJS.ErrnoException, socket: import("node:stream").Duplex) => {
+      if (error.code === "ECONNRESET" || !socket.writable) {
+        socket.destroy();
+        return;
+      }
+      socket.end(malformedRequestResponse(error.code, crypto.randomUUID()));
     });
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : config.port;

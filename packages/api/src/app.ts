@@ -1,7 +1,7 @@
 import type { ExecutionEventBus, Services } from "@drso/app";
 import { type AuditEvent, type IdentityProvider, isPrintable, type TokenVerifier } from "@drso/core";
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
@@ -63,14 +63,18 @@ export function createApi(options: ApiOptions) {
     },
   });
 
-  api.use("*", async (c, next) => {
-    const incoming = c.req.header("x-request-id");
-    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : services.deps.newId();
-    c.set("requestId", requestId);
+  // Runs on the outer app too (paths outside the API, e.g. after dot segments are resolved): once per request.
+  const assignRequestId: MiddlewareHandler<ApiEnv> = async (c, next) => {
+    if (!c.get("requestId")) {
+      const incoming = c.req.header("x-request-id");
+      const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : services.deps.newId();
+      c.set("requestId", requestId);
+      c.header("x-request-id", requestId);
+    }
     c.set("services", services);
-    c.header("x-request-id", requestId);
     await next();
-  });
+  };
+  api.use("*", assignRequestId);
   api.use(
     "*",
     secureHeaders({
@@ -242,6 +246,7 @@ export function createApi(options: ApiOptions) {
   });
 
   const app = new Hono();
+  app.use("*", assignRequestId as unknown as MiddlewareHandler);
   app.route(basePath || "/", api);
   // Sub-app handlers do not apply to paths no route matched: answer those here, in the same format.
   app.notFound((c) => problemResponse(c, 404, "ROUTE_NOT_FOUND", `No route ${c.req.method} ${c.req.path}.`));

@@ -1,7 +1,13 @@
 export { type ApiOptions, createApi } from "./app.js";
 export type { ApiEnv } from "./env.js";
 export { etagOf, expectedVersion } from "./http/etag.js";
-export { errorToResponse, problemBody, problemResponse } from "./http/problem.js";
+export {
+  errorToResponse,
+  malformedRequestResponse,
+  problemBody,
+  problemResponse,
+  unparsableRequestResponse,
+} from "./http/problem.js";
 export { buildOpenApiDocument } from "./openapi-document.js";
 export {
   type Access,

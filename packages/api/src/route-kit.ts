@@ -5,6 +5,7 @@ import {
   type TokenVerifier,
   TooManyRequestsError,
   UnauthenticatedError,
+  ValidationError,
 } from "@drso/core";
 import { createRoute, type OpenAPIHono, type RouteConfig, type RouteHandler, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
@@ -106,7 +107,12 @@ export function createRouteKit(app: OpenAPIHono<ApiEnv>, options: RouteKitOption
     if (target) meta.target = target;
     table.push(meta);
     const existing = routeConfig.middleware;
-    const middleware = [guard(meta), ...(existing ? (Array.isArray(existing) ? existing : [existing]) : [])];
+    const bodyRequired = (routeConfig.request?.body as { required?: boolean } | undefined)?.required === true;
+    const middleware = [
+      guard(meta),
+      ...(bodyRequired ? [requireBody] : []),
+      ...(existing ? (Array.isArray(existing) ? existing : [existing]) : []),
+    ];
     const route = createRoute({
       ...routeConfig,
       middleware,
@@ -122,6 +128,19 @@ export function createRouteKit(app: OpenAPIHono<ApiEnv>, options: RouteKitOption
 }
 
 export type RouteKit = ReturnType<typeof createRouteKit>;
+
+/**
+ * A route whose body the document marks required refuses a request without one. Without this, the JSON
+ * validator reads a missing body as `{}`, and a route whose fields are all optional (PUT /users/{id},
+ * PUT /config/settings) would accept an empty request as a valid update.
+ */
+const requireBody: MiddlewareHandler<ApiEnv> = async (c, next) => {
+  const length = c.req.header("content-length");
+  const chunked = c.req.header("transfer-encoding") !== undefined;
+  if (!chunked && (length === undefined || length.trim() === "0"))
+    throw new ValidationError("A JSON request body is required.", [{ path: "", message: "required" }]);
+  return next();
+};
 
 /** Query-string helpers (values arrive as strings). */
 export const QueryBool = z.enum(["true", "false"]).transform((v) => v === "true");

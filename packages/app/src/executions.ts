@@ -257,7 +257,7 @@ export function createExecutionService(
     const e = await require(executionId);
     if (!allowed.includes(e.status)) {
       throw new ConflictError("INVALID_STATE", `Cannot ${what}: the execution is ${e.status}.`, {
-        status: e.status,
+        executionStatus: e.status,
         executionId,
       });
     }
@@ -436,7 +436,7 @@ export function createExecutionService(
           input.actionId
             ? `Approval ${input.actionId} is not waiting for a decision.`
             : "No approval is waiting for a decision.",
-          { status: e.status },
+          { executionStatus: e.status },
         );
       }
       const cmd: NewExecutionCommand = {
@@ -463,7 +463,7 @@ export function createExecutionService(
         throw new ConflictError(
           "INVALID_STATE",
           `Recovery instances can be terminated once the execution has ended; it is ${e.status}.`,
-          { status: e.status },
+          { executionStatus: e.status },
         );
       if (e.executionType === "FAILBACK")
         throw new ConflictError(

@@ -45,6 +45,27 @@ export function createInventory(deps: AppDeps) {
     else cache.clear();
   }
 
+  /**
+   * selectServers is pure: its result for a group version and an inventory snapshot (the cached array,
+   * replaced on every refresh) never changes. Every list and read of groups resolves all groups to find
+   * conflicts, so remembering it turns that from groups × servers tag matching into lookups.
+   */
+  const selections = new WeakMap<readonly SourceServer[], Map<string, SourceServer[]>>();
+  function selectCached(group: ProtectionGroup, inventory: readonly SourceServer[]): SourceServer[] {
+    let byGroup = selections.get(inventory);
+    if (!byGroup) {
+      byGroup = new Map();
+      selections.set(inventory, byGroup);
+    }
+    const key = `${group.groupId}@${group.version}`;
+    let selected = byGroup.get(key);
+    if (!selected) {
+      selected = selectServers(group, inventory);
+      byGroup.set(key, selected);
+    }
+    return [...selected];
+  }
+
   /** Servers each group selects now (tag groups evaluated against the live inventory). */
   async function resolveGroups(groups: readonly ProtectionGroup[], options: { refresh?: boolean } = {}) {
     const targets = uniqueTargets(groups);
@@ -54,7 +75,7 @@ export function createInventory(deps: AppDeps) {
         inventories.set(targetKey(t), await servers(t, options));
       }),
     );
-    return new Map(groups.map((g) => [g.groupId, selectServers(g, inventories.get(targetKey(g)) ?? [])]));
+    return new Map(groups.map((g) => [g.groupId, selectCached(g, inventories.get(targetKey(g)) ?? [])]));
   }
 
   /**

@@ -167,7 +167,11 @@ export function createRecoveryPlanService(deps: AppDeps, inventory: Inventory) {
   }
 
   async function decorate(plans: RecoveryPlan[]): Promise<RecoveryPlanView[]> {
-    const groups = new Map((await store.protectionGroups.listAll()).map((g) => [g.groupId, g]));
+    // Only the groups these plans use: parsing every group for each page of plans grows with the whole
+    // inventory (3,000 servers, hundreds of groups), not with the page.
+    const wanted = [...new Set(plans.flatMap((p) => p.waves.flatMap((w) => w.protectionGroupIds)))];
+    const found = await Promise.all(wanted.map((id) => store.protectionGroups.get(id)));
+    const groups = new Map(found.filter((g) => g !== undefined).map((g) => [g.groupId, g]));
     return Promise.all(
       plans.map(async (p) => {
         const ids = [...new Set(p.waves.flatMap((w) => w.protectionGroupIds))];

@@ -22,11 +22,13 @@ const TITLES: Record<number, string> = {
   403: "Forbidden",
   404: "Not Found",
   405: "Method Not Allowed",
+  408: "Request Timeout",
   409: "Conflict",
   412: "Precondition Failed",
   413: "Payload Too Large",
   415: "Unsupported Media Type",
   429: "Too Many Requests",
+  431: "Request Header Fields Too Large",
   500: "Internal Server Error",
   502: "Bad Gateway",
   503: "Service Unavailable",
@@ -39,13 +41,14 @@ export function problemBody(
   extra: Record<string, unknown> = {},
   requestId?: string,
 ): Problem {
+  // The RFC 9457 members come last: an error's extra fields (e.g. a resource's own `status`) never replace them.
   return {
+    ...extra,
     type: `https://drs-orchestrator.dev/problems/${code.toLowerCase().replace(/_/g, "-")}`,
     title: TITLES[status] ?? "Error",
     status,
     code,
     detail,
-    ...extra,
     ...(requestId ? { requestId } : {}),
   };
 }
@@ -104,4 +107,47 @@ export function errorToResponse(
     "INTERNAL",
     "An unexpected error occurred; it has been logged with the request ID.",
   );
+}
+
+/**
+ * The whole HTTP/1.1 response for a request that the Node HTTP parser refused before the app saw it (a bare
+ * CR or LF in a header, headers over the size limit, bytes a request line cannot hold, a request that took
+ * too long): still problem+json with a code and an x-request-id, like every other error. `parserCode` is
+ * Node's error code (`HPE_HEADER_OVERFLOW`, `ERR_HTTP_REQUEST_TIMEOUT`, ...).
+ */
+export function malformedRequestResponse(parserCode: string | undefined, requestId: string): string {
+  const [status, code, detail] =
+    parserCode === "HPE_HEADER_OVERFLOW"
+      ? [431, "HEADERS_TOO_LARGE", "The request headers are too large."]
+      : parserCode === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "REQUEST_TIMEOUT", "The request was not received in time."]
+        : [400, "MALFORMED_REQUEST", "The request is not valid HTTP."];
+  const body = JSON.stringify(problemBody(status, code, detail, {}, requestId));
+  return [
+    `HTTP/1.1 ${status} ${TITLES[status]}`,
+    "Content-Type: application/problem+json",
+    `Content-Length: ${new TextEncoder().encode(body).length}`,
+    `X-Request-Id: ${requestId}`,
+    "Connection: close",
+    "",
+    body,
+  ].join("\r\n");
+}
+
+/**
+ * The Response for a request the Node adapter could not turn into a Request (a backslash in the path, a Host
+ * header that does not parse): problem+json like every other error rather than the adapter's empty 400.
+ */
+export function unparsableRequestResponse(requestId: string): Response {
+  const body = problemBody(
+    400,
+    "MALFORMED_REQUEST",
+    "The request URL or Host header is not valid.",
+    {},
+    requestId,
+  );
+  return new Response(JSON.stringify(body), {
+    status: 400,
+    headers: { "content-type": "application/problem+json", "x-request-id": requestId },
+  });
 }
