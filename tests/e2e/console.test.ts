@@ -1,5 +1,5 @@
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   type Browser,
   CHROMIUM_MISSING,
@@ -28,12 +28,30 @@ describe.skipIf(!available)("web console end to end", () => {
   let page: Page;
   let planUrl = "";
   let executionUrl = "";
+  const trouble: string[] = [];
 
   beforeAll(async () => {
     product = await startProduct({ timeScale: 0.01 });
     browser = await launchBrowser();
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
     page.setDefaultTimeout(30_000);
+    // What the page saw go wrong, printed when a step fails (a CI flake is otherwise a bare timeout).
+    page.on("response", (r) => {
+      if (r.url().includes("/api/") && r.status() >= 400)
+        trouble.push(`${new Date().toISOString()} ${r.request().method()} ${r.url()} -> ${r.status()}`);
+    });
+    page.on("requestfailed", (r) =>
+      trouble.push(`${new Date().toISOString()} ${r.method()} ${r.url()} failed: ${r.failure()?.errorText}`),
+    );
+    page.on("pageerror", (e) => trouble.push(`${new Date().toISOString()} page error: ${e.message}`));
+  });
+
+  afterEach((context) => {
+    if (context.task.result?.state === "fail" && trouble.length > 0)
+      console.error(
+        `What the page saw before "${context.task.name}" failed:\n${trouble.slice(-30).join("\n")}`,
+      );
+    trouble.length = 0;
   });
 
   afterAll(async () => {
@@ -106,8 +124,11 @@ describe.skipIf(!available)("web console end to end", () => {
     await c.multiChoose("wave-2-depends", ["Applications"]);
     const graph = page.getByTestId("wave-graph");
     await expect.poll(() => graph.locator("[data-wave]").count()).toBe(3);
-    expect(await graph.locator("path[marker-end]").count()).toBe(2);
-    expect(await graph.locator('[data-wave="wave-3"]').getAttribute("aria-label")).toContain("after wave-2");
+    // The last dependency chosen may still be rendering: wait for the edges rather than count them once.
+    await expect.poll(() => graph.locator("path[marker-end]").count()).toBe(2);
+    await expect
+      .poll(() => graph.locator('[data-wave="wave-3"]').getAttribute("aria-label"))
+      .toContain("after wave-2");
     await c.click("save-plan");
     await page.waitForURL(/\/recovery-plans\/[0-9a-f-]{36}$/);
     planUrl = page.url();
@@ -131,7 +152,7 @@ describe.skipIf(!available)("web console end to end", () => {
     await expect.poll(() => c.status(), { timeout: 150_000, interval: 1000 }).toBe("Completed");
     expect(completedBeforeResume).not.toContain("3 of 3");
     await page.getByTestId("execution-state").getByText("Every wave completed").waitFor();
-    expect(await page.getByTestId("gantt-chart").locator("[data-wave]").count()).toBe(3);
+    await expect.poll(() => page.getByTestId("gantt-chart").locator("[data-wave]").count()).toBe(3);
     await page.getByRole("tab", { name: "Waves and servers" }).click();
     await page.getByTestId("wave-servers-wave-1").getByText("db-billing-01").waitFor();
     await page.getByTestId("wave-servers-wave-1").getByText("Launched").first().waitFor();
@@ -144,7 +165,7 @@ describe.skipIf(!available)("web console end to end", () => {
     const termination = page.getByTestId("termination");
     await termination.waitFor();
     await termination.getByText("3 of 3 instances terminated").waitFor({ timeout: 120_000 });
-    expect(await page.getByTestId("terminate-instances").count()).toBe(0);
+    await expect.poll(() => page.getByTestId("terminate-instances").count()).toBe(0);
   });
 
   it("a DRSViewer account sees no mutating control", async () => {

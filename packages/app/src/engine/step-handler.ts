@@ -95,13 +95,16 @@ export function createStepHandler(deps: StepHandlerDeps) {
     while (rounds < maxRounds) {
       rounds += 1;
       await deps.beforeRound?.(executionId);
+      const expectedVersion = execution.version;
+      // Handed over: `execution` is this handler's own copy (from the store, or returned by its save).
       const result = step(execution, observations, {
         now: deps.clock.now(),
         settings,
         otherUsage: await otherUsage(executionId),
+        handOver: true,
       });
       try {
-        execution = await deps.store.executions.save(result.execution, execution.version, {
+        execution = await deps.store.executions.save(result.execution, expectedVersion, {
           events: result.events,
         });
       } catch (error) {

@@ -60,7 +60,7 @@ const LOG_INTERVAL_MS = 15_000;
  * See types.ts and DESIGN §4. Nothing here performs I/O, reads a clock or draws a random number.
  */
 export function step(current: Execution, observations: readonly Observation[], ctx: StepContext): StepResult {
-  const run = new StepRun(structuredClone(current), ctx);
+  const run = new StepRun(ctx.handOver ? current : structuredClone(current), ctx);
   run.rebaseIfClockWentBack();
   run.apply(observations);
   run.progress();
