@@ -137,4 +137,32 @@ describe("abuse: regressions found by the fuzzer", () => {
     });
     expectProblem(response, 404, "ROUTE_NOT_FOUND");
   });
+  it('refuses a "__proto__" key in a body (zod records dropped it without a word)', async () => {
+    const body = JSON.stringify({
+      accountId: "111122223333",
+      region: "us-east-1",
+      serverSelectionTags: { App: "billing" },
+    }).replace('"App"', '"__proto__":true,"App"');
+    const response = await rawRequest(port, {
+      method: "POST",
+      target: "/api/protection-groups/resolve",
+      headers: [...withAuth(), ["Content-Type", "application/json"]],
+      body: Buffer.from(body),
+    });
+    expectProblem(response, 400, "VALIDATION_FAILED");
+    // The same selection without it still resolves; a string value that mentions the key is no key.
+    const fine = await rawRequest(port, {
+      method: "POST",
+      target: "/api/protection-groups/resolve",
+      headers: [...withAuth(), ["Content-Type", "application/json"]],
+      body: Buffer.from(
+        JSON.stringify({
+          accountId: "111122223333",
+          region: "us-east-1",
+          serverSelectionTags: { App: '"__proto__":' },
+        }),
+      ),
+    });
+    expect(fine.status, fine.body).toBe(200);
+  });
 });

@@ -107,10 +107,11 @@ export function createRouteKit(app: OpenAPIHono<ApiEnv>, options: RouteKitOption
     if (target) meta.target = target;
     table.push(meta);
     const existing = routeConfig.middleware;
-    const bodyRequired = (routeConfig.request?.body as { required?: boolean } | undefined)?.required === true;
+    const body = routeConfig.request?.body as { required?: boolean } | undefined;
     const middleware = [
       guard(meta),
-      ...(bodyRequired ? [requireBody] : []),
+      ...(body?.required === true ? [requireBody] : []),
+      ...(body ? [refuseProtoKeys] : []),
       ...(existing ? (Array.isArray(existing) ? existing : [existing]) : []),
     ];
     const route = createRoute({
@@ -139,6 +140,31 @@ const requireBody: MiddlewareHandler<ApiEnv> = async (c, next) => {
   const chunked = c.req.header("transfer-encoding") !== undefined;
   if (!chunked && (length === undefined || length.trim() === "0"))
     throw new ValidationError("A JSON request body is required.", [{ path: "", message: "required" }]);
+  return next();
+};
+
+/**
+ * A `__proto__` key anywhere in a JSON body is refused. zod's records drop such a key without a word (so
+ * `{"serverSelectionTags": {"__proto__": true}}` passed as if the tag were not there), and no resource of this
+ * API has a field or tag by that name that a user could mean.
+ */
+const refuseProtoKeys: MiddlewareHandler<ApiEnv> = async (c, next) => {
+  if (!/json/i.test(c.req.header("content-type") ?? "")) return next();
+  const text = await c.req.text();
+  if (!/"__proto__"\s*:/.test(text)) return next();
+  let found = false;
+  try {
+    JSON.parse(text, (key, value: unknown) => {
+      if (key === "__proto__") found = true;
+      return value;
+    });
+  } catch {
+    return next(); // not JSON: the body validator answers MALFORMED_JSON
+  }
+  if (found)
+    throw new ValidationError('The request body must not contain a "__proto__" key.', [
+      { path: "__proto__", message: "not allowed" },
+    ]);
   return next();
 };
 
