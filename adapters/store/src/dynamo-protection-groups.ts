@@ -1,4 +1,4 @@
-import { GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { ProtectionGroup, ProtectionGroupRepository } from "@drso/core";
 import {
   claimKey,
@@ -11,12 +11,14 @@ import {
   writeRegistry,
 } from "./dynamo-claims.js";
 import {
+  byNameThenId,
   type DynamoContext,
   guarded,
   type Item,
   optimistic,
   parseDoc,
   queryUntil,
+  scanDocs,
   str,
   type TransactItem,
 } from "./dynamo-support.js";
@@ -133,24 +135,7 @@ export function createDynamoProtectionGroups(ctx: DynamoContext): ProtectionGrou
     },
 
     async listAll() {
-      const groups: ProtectionGroup[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await ctx.doc.send(
-          new ScanCommand({
-            TableName: table,
-            ConsistentRead: true,
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        );
-        for (const item of page.Items ?? []) groups.push(parseDoc<ProtectionGroup>(item.Doc));
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return groups.sort((a, b) => {
-        const x = a.name.toLowerCase();
-        const y = b.name.toLowerCase();
-        return x < y ? -1 : x > y ? 1 : a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0;
-      });
+      return (await scanDocs<ProtectionGroup>(ctx, table)).sort(byNameThenId((x) => x.groupId));
     },
 
     create(group) {

@@ -1,13 +1,15 @@
-import { GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { RecoveryPlan, RecoveryPlanRepository } from "@drso/core";
 import { claimKey, claimOwner, moveClaim } from "./dynamo-claims.js";
 import {
+  byNameThenId,
   type DynamoContext,
   guarded,
   type Item,
   optimistic,
   parseDoc,
   queryUntil,
+  scanDocs,
   str,
 } from "./dynamo-support.js";
 import { decodeCursor, encodeCursor, pageLimit, queryHash } from "./paging.js";
@@ -91,24 +93,7 @@ export function createDynamoRecoveryPlans(ctx: DynamoContext): RecoveryPlanRepos
     },
 
     async listAll() {
-      const plans: RecoveryPlan[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await ctx.doc.send(
-          new ScanCommand({
-            TableName: table,
-            ConsistentRead: true,
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        );
-        for (const item of page.Items ?? []) plans.push(parseDoc<RecoveryPlan>(item.Doc));
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return plans.sort((a, b) => {
-        const x = a.name.toLowerCase();
-        const y = b.name.toLowerCase();
-        return x < y ? -1 : x > y ? 1 : a.planId < b.planId ? -1 : a.planId > b.planId ? 1 : 0;
-      });
+      return (await scanDocs<RecoveryPlan>(ctx, table)).sort(byNameThenId((x) => x.planId));
     },
 
     create(plan) {

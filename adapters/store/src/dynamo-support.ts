@@ -4,6 +4,7 @@ import {
   DynamoDBDocumentClient,
   QueryCommand,
   type QueryCommandInput,
+  ScanCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
@@ -186,6 +187,33 @@ export async function queryAll(ctx: DynamoContext, input: QueryCommandInput): Pr
     start = page.LastEvaluatedKey;
   } while (start);
   return items;
+}
+
+/** Every document of a table (consistent scan, all pages), parsed from its `Doc` attribute. */
+export async function scanDocs<T>(ctx: DynamoContext, table: string): Promise<T[]> {
+  const docs: T[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await ctx.doc.send(
+      new ScanCommand({
+        TableName: table,
+        ConsistentRead: true,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) docs.push(parseDoc<T>(item.Doc));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return docs;
+}
+
+/** Name order, case-insensitively, then ID: the order of named resources' listings. */
+export function byNameThenId<T extends { name: string }>(id: (value: T) => string) {
+  return (a: T, b: T): number => {
+    const x = a.name.toLowerCase();
+    const y = b.name.toLowerCase();
+    return x < y ? -1 : x > y ? 1 : id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0;
+  };
 }
 
 /**
