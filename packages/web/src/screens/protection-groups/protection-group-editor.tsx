@@ -92,7 +92,9 @@ export default function ProtectionGroupEditor() {
 
   useEffect(() => {
     if (!id && !draft.target && targets.data?.[0]) {
-      const first = targets.data.find((t) => t.initialized);
+      // The first target where DRS answered as initialized; failing that (DRS unreachable for a moment when
+      // the page loaded), the first target, so the preview runs and says what is wrong instead of nothing.
+      const first = targets.data.find((t) => t.initialized) ?? targets.data[0];
       if (first) setDraft((d) => ({ ...d, target: `${first.accountId}/${first.region}` }));
     }
   }, [id, draft.target, targets.data]);
@@ -198,7 +200,11 @@ export default function ProtectionGroupEditor() {
       items={previewRequest ? (preview.result?.servers ?? []) : []}
       empty={
         <Box color="text-status-inactive">
-          {previewRequest ? "No server matches this selection." : "Add a tag to preview matching servers."}
+          {previewRequest
+            ? "No server matches this selection."
+            : !accountId
+              ? "Choose an account and region (step 1) to preview matching servers."
+              : "Add a tag to preview matching servers."}
         </Box>
       }
       columnDefinitions={[
