@@ -19,6 +19,7 @@ import {
   num,
   optimistic,
   parseDoc,
+  putNextVersion,
   queryAll,
   str,
 } from "./dynamo-support.js";
@@ -83,16 +84,7 @@ export function createDynamoAccounts(ctx: DynamoContext): AccountRepository {
         }
         const item = toItem(account, expectedVersion + 1);
         return {
-          items: [
-            {
-              Put: {
-                TableName: table,
-                Item: item,
-                ConditionExpression: "Version = :expected",
-                ExpressionAttributeValues: { ":expected": expectedVersion },
-              },
-            },
-          ],
+          items: [putNextVersion(table, item, expectedVersion)],
           result: () => parseDoc<Account>(item.Doc),
         };
       });
@@ -276,14 +268,7 @@ export function createDynamoUsers(ctx: DynamoContext): UserRepository {
         const item = toItem(user, expectedVersion + 1);
         return {
           items: [
-            {
-              Put: {
-                TableName: table,
-                Item: item,
-                ConditionExpression: "Version = :expected",
-                ExpressionAttributeValues: { ":expected": expectedVersion },
-              },
-            },
+            putNextVersion(table, item, expectedVersion),
             ...moveClaim(ctx, "user-email", user.userId, current.email, user.email),
           ],
           result: () => parseDoc<UserRecord>(item.Doc),

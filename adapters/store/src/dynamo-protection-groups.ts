@@ -17,6 +17,7 @@ import {
   type Item,
   optimistic,
   parseDoc,
+  putNextVersion,
   queryUntil,
   scanDocs,
   str,
@@ -171,14 +172,7 @@ export function createDynamoProtectionGroups(ctx: DynamoContext): ProtectionGrou
         const item = toItem(group, expectedVersion + 1);
         return {
           items: [
-            {
-              Put: {
-                TableName: table,
-                Item: item,
-                ConditionExpression: "Version = :expected",
-                ExpressionAttributeValues: { ":expected": expectedVersion },
-              },
-            },
+            putNextVersion(table, item, expectedVersion),
             ...moveClaim(ctx, "pg-name", group.groupId, current.name, group.name),
             ...registries,
           ],

@@ -8,6 +8,7 @@ import {
   type Item,
   optimistic,
   parseDoc,
+  putNextVersion,
   queryUntil,
   scanDocs,
   str,
@@ -124,14 +125,7 @@ export function createDynamoRecoveryPlans(ctx: DynamoContext): RecoveryPlanRepos
         const item = toItem(plan, expectedVersion + 1);
         return {
           items: [
-            {
-              Put: {
-                TableName: table,
-                Item: item,
-                ConditionExpression: "Version = :expected",
-                ExpressionAttributeValues: { ":expected": expectedVersion },
-              },
-            },
+            putNextVersion(table, item, expectedVersion),
             ...moveClaim(ctx, "plan-name", plan.planId, current.name, plan.name),
           ],
           result: () => parseDoc<RecoveryPlan>(item.Doc),

@@ -189,6 +189,18 @@ export async function queryAll(ctx: DynamoContext, input: QueryCommandInput): Pr
   return items;
 }
 
+/** The transaction's Put of an item's next version, on condition that the stored one is still `expectedVersion`. */
+export function putNextVersion(table: string, item: Item, expectedVersion: number): TransactItem {
+  return {
+    Put: {
+      TableName: table,
+      Item: item,
+      ConditionExpression: "Version = :expected",
+      ExpressionAttributeValues: { ":expected": expectedVersion },
+    },
+  };
+}
+
 /** Every document of a table (consistent scan, all pages), parsed from its `Doc` attribute. */
 export async function scanDocs<T>(ctx: DynamoContext, table: string): Promise<T[]> {
   const docs: T[] = [];
