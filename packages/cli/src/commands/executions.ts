@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { type ApiClient, data } from "../api/client.js";
 import type { CommandContext } from "../context.js";
-import { UsageError } from "../errors.js";
+import { EXIT, UsageError } from "../errors.js";
 import { printResult, toJson, toYaml } from "../output.js";
 import { isTerminal } from "../watch/view.js";
 import { validateInterval, watchExecution } from "../watch/watch.js";
@@ -22,7 +22,7 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext,
     });
     if (result.kind === "detached") {
       ctx.note(`detached; the execution goes on: drsctl watch ${executionId}`);
-      exit.code = 130;
+      exit.code = EXIT.INTERRUPTED;
       return;
     }
     if (ctx.output === "json") ctx.io.stdout.write(toJson(result.detail));
