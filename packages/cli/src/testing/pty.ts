@@ -7,7 +7,7 @@ import { DRSCTL_BIN, REPO_ROOT } from "./harness.js";
  * master to this process's pipes. The command sees `isTTY` on stdin, stdout and stderr, raw mode works, and
  * the line discipline echoes what is typed unless the program turns echo off — exactly a person's terminal.
  */
-const RELAY = String.raw`
+const RELAY = `
 import fcntl, os, pty, select, struct, sys, termios
 argv = sys.argv[1:]
 pid, fd = pty.fork()
