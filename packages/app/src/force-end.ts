@@ -15,7 +15,7 @@ import type { AppDeps } from "./deps.js";
 import type { EngineSignal } from "./executions.js";
 
 /**
- * Force-ending an execution that is stuck (decision: docs/decisions/0xx-newcomer-cli-force-end.md).
+ * Force-ending an execution that is stuck (decision: docs/decisions/009-newcomer-cli-force-end.md).
  *
  * It is an administrator's way out, not part of the plan's flow: it never decides against DRS. Under the
  * execution's lease (so the engine does not step it meanwhile), DRS is asked for every job the execution
