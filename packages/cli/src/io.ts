@@ -86,10 +86,11 @@ export interface SecretInput {
  * line, abandons it (exit 130); other control keys and escape sequences (arrows) are ignored.
  */
 export function readSecret(question: string, input: SecretInput, output: OutputStream): Promise<string> {
-  output.write(question);
+  // Echo off before the prompt shows: a key typed the moment it appears must not reach the screen.
   const wasRaw = input.isRaw ?? false;
   input.setRawMode(true);
   input.resume();
+  output.write(question);
   const decoder = new StringDecoder("utf8");
   return new Promise((resolve, reject) => {
     let value = "";

@@ -8,9 +8,8 @@ import { useQuery } from "./use-query.js";
  */
 export function useDrsSetup() {
   const api = useApi();
-  const health = useQuery(async () => (await unwrap(api.GET("/config/health"))).checks, [api], {
-    intervalMs: 60_000,
-  });
+  // Once per page: the notice asks the operator to reload after configuring credentials.
+  const health = useQuery(async () => (await unwrap(api.GET("/config/health"))).checks, [api]);
   const credentials = health.data?.find((c) => c.name === "aws-credentials");
   return {
     loaded: health.data !== undefined,
