@@ -59,6 +59,7 @@ const EXTRA: Array<[string, string, string]> = [
   ["POST", "/recovery-plans/validate", "drs:ViewResources"],
   ["POST", "/executions/{id}/approve", "drs:ManageExecution"],
   ["POST", "/executions/{id}/reject", "drs:ManageExecution"],
+  ["POST", "/executions/{id}/force-end", "admin:ForceEndExecution"],
   ["GET", "/executions/{id}/events", "drs:ViewResources"],
   ["GET", "/executions/{id}/events/stream", "drs:ViewResources"],
   ["GET", "/executions/{id}/report", "drs:ViewResources"],
@@ -88,6 +89,7 @@ const HOLDERS: Record<string, readonly Role[]> = {
   "drs:TerminateInstances": ["DRSAdmin", "DRSOperator"],
   "drs:ManageAccounts": ["DRSAdmin", "DRSCrossAccount"],
   "admin:ManageUsers": ["DRSAdmin"],
+  "admin:ForceEndExecution": ["DRSAdmin"],
   "audit:ReadAuditLog": ["DRSAdmin", "DRSAuditor"],
 };
 

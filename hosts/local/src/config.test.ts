@@ -21,7 +21,14 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ DRSO_DRS_MODE: "cloud" })).toThrow(/DRSO_DRS_MODE/);
     expect(() => loadConfig({ DRSO_DRS_ENDPOINT: "not a url" })).toThrow(/DRSO_DRS_ENDPOINT/);
     expect(() => loadConfig({ DRSO_SIM_TIME_SCALE: "-1" })).toThrow(/DRSO_SIM_TIME_SCALE/);
-    expect(() => loadConfig({ DRSO_ADMIN_PASSWORD: "Secret123" })).toThrow(/DRSO_ADMIN_EMAIL/);
+  });
+
+  it("DRSO_ADMIN_PASSWORD alone makes admin@example.com the first administrator", () => {
+    expect(loadConfig({ DRSO_ADMIN_PASSWORD: "Secret123" })).toMatchObject({
+      adminEmail: "admin@example.com",
+      adminPassword: "Secret123",
+    });
+    expect(loadConfig({ DRSO_ADMIN_EMAIL: "Ops@Example.com" }).adminEmail).toBe("ops@example.com");
   });
 
   it("derives the simulator port from PORT and reads lists", () => {

@@ -9,39 +9,31 @@ const optionalString = z
   .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
 
 /** Every environment variable the local server reads, validated at start-up. */
-export const EnvSchema = z
-  .object({
-    HOST: z.string().min(1).default("127.0.0.1"),
-    PORT: port.default(8080),
-    DRSO_DATA_DIR: z.string().min(1).default("./.data"),
-    DRSO_ADMIN_EMAIL: optionalString,
-    DRSO_ADMIN_PASSWORD: optionalString,
-    DRSO_DRS_MODE: z.enum(["sim", "aws"]).default("sim"),
-    DRSO_DRS_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
-    DRSO_SIM_PORT: port.optional(),
-    DRSO_SIM_TIME_SCALE: z.coerce.number().positive().max(100).default(0.05),
-    DRSO_SIM_SEED: z.coerce
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 31)
-      .default(1),
-    DRSO_SIM_FLEET: z.string().min(1).default("demo"),
-    DRSO_CORS_ORIGINS: optionalString,
-    DRSO_RATE_LIMIT_PER_USER: z.coerce.number().positive().default(100),
-    DRSO_ENGINE: z.enum(["on", "off"]).default("on"),
-    DRSO_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
-  })
-  .superRefine((env, ctx) => {
-    if (env.DRSO_ADMIN_PASSWORD && !env.DRSO_ADMIN_EMAIL) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["DRSO_ADMIN_EMAIL"],
-        message: "is required when DRSO_ADMIN_PASSWORD is set",
-      });
-    }
-    if (env.DRSO_DRS_MODE === "aws" && env.DRSO_DRS_ENDPOINT === undefined) return;
-  });
+export const EnvSchema = z.object({
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: port.default(8080),
+  DRSO_DATA_DIR: z.string().min(1).default("./.data"),
+  DRSO_ADMIN_EMAIL: optionalString,
+  DRSO_ADMIN_PASSWORD: optionalString,
+  DRSO_DRS_MODE: z.enum(["sim", "aws"]).default("sim"),
+  DRSO_DRS_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  DRSO_SIM_PORT: port.optional(),
+  DRSO_SIM_TIME_SCALE: z.coerce.number().positive().max(100).default(0.05),
+  DRSO_SIM_SEED: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31)
+    .default(1),
+  DRSO_SIM_FLEET: z.string().min(1).default("demo"),
+  DRSO_CORS_ORIGINS: optionalString,
+  DRSO_RATE_LIMIT_PER_USER: z.coerce.number().positive().default(100),
+  DRSO_ENGINE: z.enum(["on", "off"]).default("on"),
+  DRSO_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+/** The first administrator when DRSO_ADMIN_EMAIL is not set (DRSO_ADMIN_PASSWORD alone is fine). */
+export const DEFAULT_ADMIN_EMAIL = "admin@example.com";
 
 export interface LocalConfig {
   host: string;
@@ -53,6 +45,8 @@ export interface LocalConfig {
   /** External DRS-compatible endpoint; when absent in sim mode the simulator is embedded. */
   drsEndpoint?: string;
   simPort: number;
+  /** True when DRSO_SIM_PORT was set; otherwise the simulator port is PORT+1 (error messages say which). */
+  simPortFromEnv?: boolean;
   simTimeScale: number;
   simSeed: number;
   simFleet: string;
@@ -79,9 +73,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LocalConfig {
     host: e.HOST,
     port: e.PORT,
     dataDir: resolve(e.DRSO_DATA_DIR),
-    adminEmail: (e.DRSO_ADMIN_EMAIL ?? "admin@example.com").toLowerCase(),
+    adminEmail: (e.DRSO_ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL).toLowerCase(),
     drsMode: e.DRSO_DRS_MODE,
     simPort: e.DRSO_SIM_PORT ?? (e.PORT === 0 ? 0 : e.PORT + 1),
+    simPortFromEnv: e.DRSO_SIM_PORT !== undefined,
     simTimeScale: e.DRSO_SIM_TIME_SCALE,
     simSeed: e.DRSO_SIM_SEED,
     simFleet: e.DRSO_SIM_FLEET,

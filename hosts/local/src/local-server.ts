@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { existsSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
@@ -25,6 +25,9 @@ import { getRequestListener } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { type RunningSimulator, startSimulator } from "drs-sim";
 import type { LocalConfig } from "./config.js";
+import { createAwsCredentialsCheck } from "./credentials-check.js";
+import { lockDataDir, prepareDataDir, restrictFile } from "./data-dir.js";
+import { listenError } from "./startup-errors.js";
 import { mountWebUi } from "./web-ui.js";
 
 export const VERSION = "0.1.0";
@@ -40,6 +43,8 @@ export interface LocalServer {
   driver: LocalDriver;
   /** Printed once on first start when no admin password was configured. */
   generatedAdminPassword?: string;
+  /** Things the operator should know at start (printed by `npm start` before "ready"). */
+  notices: string[];
   close(): Promise<void>;
 }
 
@@ -67,11 +72,63 @@ export async function startLocalServer(
     ((level, message, detail) =>
       (level === "error" ? console.error : console.log)(`[${level}] ${message}`, detail ?? ""));
   const clock = options.clock ?? new SystemClock();
-  mkdirSync(config.dataDir, { recursive: true });
-  const store = createSqliteStore({ path: join(config.dataDir, "drs-orchestrator.sqlite") });
+  const notices: string[] = [];
+  prepareDataDir(config.dataDir, (message) => notices.push(message));
+  // Before anything opens a file of the folder: a second server on it stops here, naming the first.
+  const lock = lockDataDir(config.dataDir);
+  const databasePath = join(config.dataDir, "drs-orchestrator.sqlite");
+  let store: SqliteStore;
+  try {
+    // SQLite gives its -wal and -shm files the mode of the database file: 0600 here makes all three 0600.
+    restrictFile(databasePath, true);
+    for (const suffix of ["-wal", "-shm"]) restrictFile(`${databasePath}${suffix}`);
+    restrictFile(join(config.dataDir, "drs-sim-state.json"));
+    store = createSqliteStore({ path: databasePath });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const closers: Array<() => Promise<void>> = [];
+  const awsCredentials = config.drsMode === "aws" ? createAwsCredentialsCheck() : undefined;
 
   try {
+    // The API port is taken first, so that a second instance on the same port is told about PORT (and not
+    // about the simulator port next to it). Until the app is ready it answers 503.
+    const starting = (_req: IncomingMessage, res: ServerResponse) => {
+      res.writeHead(503, { "content-type": "application/problem+json", "retry-after": "1" });
+      res.end(
+        JSON.stringify({
+          type: "about:blank",
+          title: "Starting",
+          status: 503,
+          code: "STARTING",
+          detail: "The server is starting; retry in a moment.",
+        }),
+      );
+    };
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = createServer(starting);
+      s.once("error", (error) => reject(listenError(error, { what: "api", config })));
+      s.listen(config.port, config.host, () => resolve(s));
+    });
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        }),
+    );
+    // Requests Node's parser refuses never reach the app: answer them in the API's problem+json too.
+    server.on("clientError", (error: NodeJS.ErrnoException, socket: import("node:stream").Duplex) => {
+      if (error.code === "ECONNRESET" || !socket.writable) {
+        socket.destroy();
+        return;
+      }
+      socket.end(malformedRequestResponse(error.code, crypto.randomUUID()));
+    });
+    const address = server.address();
+    const port = typeof address === "object" && address ? address.port : config.port;
+
     let simulator: RunningSimulator | undefined;
     let drs: DrsGatewayFactory;
     let simulatorUrl: string | undefined;
@@ -79,14 +136,18 @@ export async function startLocalServer(
       if (config.drsEndpoint) {
         simulatorUrl = config.drsEndpoint;
       } else {
-        simulator = await startSimulator({
-          host: config.host,
-          port: config.simPort,
-          fleet: config.simFleet,
-          seed: config.simSeed,
-          timeScale: config.simTimeScale,
-          stateFile: join(config.dataDir, "drs-sim-state.json"),
-        });
+        try {
+          simulator = await startSimulator({
+            host: config.host,
+            port: config.simPort,
+            fleet: config.simFleet,
+            seed: config.simSeed,
+            timeScale: config.simTimeScale,
+            stateFile: join(config.dataDir, "drs-sim-state.json"),
+          });
+        } catch (error) {
+          throw listenError(error, { what: "simulator", config });
+        }
         simulatorUrl = simulator.url;
         closers.push(() => simulator!.close());
       }
@@ -138,6 +199,20 @@ export async function startLocalServer(
       hasher,
     });
     const admin = await users.ensureInitialAdmin(config.adminEmail, config.adminPassword);
+    if (!admin && config.adminPassword) {
+      // Users exist: DRSO_ADMIN_PASSWORD only ever creates the first administrator. Say so when it is not
+      // what is stored (silence when it matches: then it is in effect).
+      const user = await store.users.findByEmail(config.adminEmail);
+      const matches = user ? await hasher.verify(config.adminPassword, user.passwordHash) : false;
+      if (!matches)
+        notices.push(
+          `DRSO_ADMIN_PASSWORD is set but was not applied: the database already has users${
+            user ? `, and ${config.adminEmail} has another password` : ` (none is ${config.adminEmail})`
+          }. It only creates the first administrator of an empty database. To set a password now: npm run admin -- reset-password ${user ? config.adminEmail : "EMAIL"}${
+            user ? "" : " (npm run admin -- list-users shows who exists)"
+          }`,
+        );
+    }
 
     if (config.drsMode === "sim" && (await store.accounts.list()).length === 0 && simulatorUrl) {
       const targets = await simulatorTargets(simulatorUrl, simulator);
@@ -209,7 +284,11 @@ export async function startLocalServer(
       },
       healthChecks: async () => {
         const s = driver.status();
+        const credentials = awsCredentials
+          ? [{ name: "aws-credentials", ...(await awsCredentials.status()) }]
+          : [];
         return [
+          ...credentials,
           {
             name: "engine",
             ok: !config.engine || (s.running && !(s.lastError && s.lastError.at > clock.now() - 60_000)),
@@ -230,42 +309,29 @@ export async function startLocalServer(
       hostname: config.host,
       errorHandler: () => unparsableRequestResponse(crypto.randomUUID()),
     });
-    const server = await new Promise<Server>((resolve, reject) => {
-      const s = createServer(listener);
-      s.once("error", reject);
-      s.listen(config.port, config.host, () => resolve(s));
-    });
-    // Requests Node's parser refuses never reach the app: answer them in the API's problem+json too.
-    server.on("clientError", (error: NodeJS.ErrnoException, socket: import("node:stream").Duplex) => {
-      if (error.code === "ECONNRESET" || !socket.writable) {
-        socket.destroy();
-        return;
-      }
-      socket.end(malformedRequestResponse(error.code, crypto.randomUUID()));
-    });
-    const address = server.address();
-    const port = typeof address === "object" && address ? address.port : config.port;
-    closers.push(
-      () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-        }),
-    );
+    server.off("request", starting);
+    server.on("request", listener);
     if (config.engine) driver.start();
     closers.unshift(() => driver.stop());
 
     const url = `http://${config.host}:${port}`;
+    lock.setUrl(url);
+    if (awsCredentials) {
+      const status = await awsCredentials.status();
+      if (!status.ok) notices.push(status.detail);
+    }
     const result: LocalServer = {
       url,
       apiUrl: `${url}/api`,
       store,
       services,
       driver,
+      notices,
       async close() {
         for (const close of closers)
           await close().catch((error: unknown) => log("warn", "shutdown step failed", error));
         await store.close();
+        lock.release();
       },
     };
     if (simulatorUrl) result.simulatorUrl = simulatorUrl;
@@ -275,6 +341,7 @@ export async function startLocalServer(
   } catch (error) {
     for (const close of closers) await close().catch(() => {});
     await store.close().catch(() => {});
+    lock.release();
     throw error;
   }
 }

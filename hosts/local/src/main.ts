@@ -2,6 +2,8 @@ import { ConfigError, loadConfig } from "./config.js";
 import { startLocalServer } from "./local-server.js";
 
 async function main() {
+  // Everything this process writes lives in the data folder, which holds secrets: files 0600, folders 0700.
+  process.umask(0o077);
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
@@ -12,7 +14,6 @@ async function main() {
     }
     throw error;
   }
-  const started = Date.now();
   const server = await startLocalServer(config);
   console.log(
     `DRS Orchestrator ${config.drsMode === "sim" ? "(DRS simulator)" : "(AWS DRS)"} listening on ${server.url}`,
@@ -33,7 +34,12 @@ async function main() {
       "  This password is shown only once. Set DRSO_ADMIN_EMAIL / DRSO_ADMIN_PASSWORD to choose your own.",
     );
   }
-  console.log(`ready in ${Date.now() - started} ms`);
+  for (const notice of server.notices) {
+    console.log("");
+    console.log(`  Note: ${notice}`);
+  }
+  // From process start (module loading included) to listening: what the person who typed `npm start` waits.
+  console.log(`ready in ${Math.round(process.uptime() * 1000)} ms`);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -50,6 +56,8 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error("DRS Orchestrator failed to start:", error instanceof Error ? error.message : error);
+  console.error(
+    `DRS Orchestrator failed to start: ${error instanceof Error ? error.message : String(error)}`,
+  );
   process.exit(1);
 });

@@ -14,6 +14,7 @@ import {
   ValidationError,
 } from "@drso/core";
 import type { AppDeps } from "./deps.js";
+import { createForceEnd } from "./force-end.js";
 import type { Inventory } from "./inventory.js";
 import type { RecoveryPlanService } from "./recovery-plans.js";
 
@@ -419,6 +420,8 @@ export function createExecutionService(
       command(id, { type: "resume", by, at: deps.clock.now() }, ["PAUSED"], "resume"),
     cancel: (id: string, by: string) =>
       command(id, { type: "cancel", by, at: deps.clock.now() }, ["PENDING", "RUNNING", "PAUSED"], "cancel"),
+    /** An administrator ends a stuck execution, after DRS confirms none of its jobs still runs. */
+    forceEnd: createForceEnd(deps, engine),
 
     async decide(
       id: string,

@@ -7,6 +7,8 @@ export const EXIT = {
   USAGE: 2,
   /** An execution the command waited for ended FAILED or CANCELLED. */
   EXECUTION_FAILED: 3,
+  /** Ctrl-C at a prompt (128 + SIGINT, as shells report it). */
+  INTERRUPTED: 130,
 } as const;
 
 export class CliError extends Error {

@@ -1,4 +1,6 @@
 import { createInterface } from "node:readline/promises";
+import { StringDecoder } from "node:string_decoder";
+import { CliError, EXIT } from "./errors.js";
 
 export interface OutputStream {
   write(text: string): unknown;
@@ -50,24 +52,76 @@ export function processIo(): CliIo {
 }
 
 async function promptOnTerminal(question: string, options: { secret?: boolean } = {}): Promise<string> {
+  if (options.secret) return readSecret(question, process.stdin, process.stderr);
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-  if (options.secret) {
-    // Echo nothing while the secret is typed; readline calls _writeToOutput for every keystroke.
-    const writable = rl as unknown as { _writeToOutput: (s: string) => void };
-    const original = writable._writeToOutput.bind(rl);
-    let asked = false;
-    writable._writeToOutput = (s: string) => {
-      if (!asked) {
-        asked = true;
-        original(s);
-      }
-    };
-  }
   try {
-    const answer = await rl.question(question);
-    if (options.secret) process.stderr.write("\n");
-    return answer;
+    // Without a listener readline only pauses on Ctrl-C, and the question would never be answered.
+    return await new Promise<string>((resolve, reject) => {
+      rl.once("SIGINT", () => {
+        process.stderr.write("\n");
+        reject(interrupted());
+      });
+      rl.question(question).then(resolve, reject);
+    });
   } finally {
     rl.close();
   }
+}
+
+const interrupted = () => new CliError("interrupted", EXIT.INTERRUPTED);
+
+/** The terminal side of a hidden prompt: a TTY stream that can be put into raw mode. */
+export interface SecretInput {
+  isRaw?: boolean;
+  setRawMode(mode: boolean): unknown;
+  on(event: "data", listener: (chunk: Buffer | string) => void): unknown;
+  off(event: "data", listener: (chunk: Buffer | string) => void): unknown;
+  resume(): unknown;
+  pause(): unknown;
+}
+
+/**
+ * Reads a secret with echo off, in raw mode, from the keystrokes themselves (no readline internals, which
+ * differ between Node versions). Enter ends it; Backspace and Ctrl-U edit it; Ctrl-C, or Ctrl-D on an empty
+ * line, abandons it (exit 130); other control keys and escape sequences (arrows) are ignored.
+ */
+export function readSecret(question: string, input: SecretInput, output: OutputStream): Promise<string> {
+  // Echo off before the prompt shows: a key typed the moment it appears must not reach the screen.
+  const wasRaw = input.isRaw ?? false;
+  input.setRawMode(true);
+  input.resume();
+  output.write(question);
+  const decoder = new StringDecoder("utf8");
+  return new Promise((resolve, reject) => {
+    let value = "";
+    let sequence: "none" | "start" | "inside" = "none";
+    const finish = (error?: Error) => {
+      input.off("data", onData);
+      input.setRawMode(wasRaw);
+      input.pause();
+      output.write("\n");
+      if (error) reject(error);
+      else resolve(value);
+    };
+    const onData = (chunk: Buffer | string) => {
+      const text = typeof chunk === "string" ? chunk : decoder.write(chunk);
+      for (const ch of text) {
+        if (sequence === "start") {
+          sequence = ch === "[" || ch === "O" ? "inside" : "none";
+          continue;
+        }
+        if (sequence === "inside") {
+          if (ch >= "@" && ch <= "~") sequence = "none";
+          continue;
+        }
+        if (ch === "\r" || ch === "\n") return finish();
+        if (ch === "\x03" || (ch === "\x04" && value === "")) return finish(interrupted());
+        if (ch === "\x7f" || ch === "\b") value = Array.from(value).slice(0, -1).join("");
+        else if (ch === "\x15") value = "";
+        else if (ch === "\x1b") sequence = "start";
+        else if (ch >= " ") value += ch;
+      }
+    };
+    input.on("data", onData);
+  });
 }

@@ -68,3 +68,24 @@ export function formatDuration(seconds: number | undefined): string {
   if (m > 0) return `${m}m${String(sec).padStart(2, "0")}s`;
   return `${sec}s`;
 }
+
+const pad2 = (n: number) => String(n).padStart(2, "0");
+
+/**
+ * A time for people: local time with its zone offset ("2026-11-23 14:05:09 +01:00", or "UTC"), so that a
+ * drill log read in another office is not off by hours. Machine output (-o json|yaml) keeps the API's ISO.
+ */
+export function formatTime(value: string | number | undefined): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  const ms = typeof value === "number" ? value : Date.parse(value);
+  if (Number.isNaN(ms)) return String(value);
+  const d = new Date(ms);
+  const offset = -d.getTimezoneOffset();
+  const zone =
+    offset === 0
+      ? "UTC"
+      : `${offset > 0 ? "+" : "-"}${pad2(Math.floor(Math.abs(offset) / 60))}:${pad2(Math.abs(offset) % 60)}`;
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(
+    d.getMinutes(),
+  )}:${pad2(d.getSeconds())} ${zone}`;
+}

@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { bashCompletion, commandTree, zshCompletion } from "./commands/completion.js";
 import { EXIT } from "./errors.js";
+import { formatTime } from "./output.js";
 import { createProgram, runCli } from "./program.js";
 import { Capture, FakeApi, fakeIo } from "./testing/fake-api.js";
 import { docsExample } from "./testing/harness.js";
@@ -290,7 +291,7 @@ describe("watching an execution", () => {
     expect(run.code).toBe(EXIT.OK);
     expect(run.stdout.includes("\x1b")).toBe(false);
     expect(run.stdout.split("\n")).toEqual([
-      `Watching DRILL ${id} of "payments" (1 wave(s), 2 server(s), target RTO 1h00m00s)`,
+      `Watching DRILL ${id} of "payments" (1 wave(s), 2 server(s), started ${formatTime("2026-01-01T00:00:00.000Z")}, target RTO 1h00m00s)`,
       "[+1s] DRILL started",
       "[+2s] Wave 'Databases' started",
       "[+3s] Wave 'Databases' completed",

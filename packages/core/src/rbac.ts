@@ -22,13 +22,13 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number];
 
 /** Capabilities outside the seed's permission list, needed by routes the seed does not have. */
-export const CAPABILITIES = ["admin:ManageUsers", "audit:ReadAuditLog"] as const;
+export const CAPABILITIES = ["admin:ManageUsers", "audit:ReadAuditLog", "admin:ForceEndExecution"] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 export type Grant = Permission | Capability;
 
 export const ROLE_GRANTS: Readonly<Record<Role, readonly Grant[]>> = {
-  DRSAdmin: [...PERMISSIONS, "admin:ManageUsers", "audit:ReadAuditLog"],
+  DRSAdmin: [...PERMISSIONS, "admin:ManageUsers", "audit:ReadAuditLog", "admin:ForceEndExecution"],
   DRSOperator: [
     "drs:ViewResources",
     "drs:CreateProtectionGroup",

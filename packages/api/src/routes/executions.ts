@@ -2,6 +2,7 @@ import { buildReport, type ExecutionEventBus, reportMarkdown } from "@drso/app";
 import {
   EXECUTION_STATUSES,
   EXECUTION_TYPES,
+  isPrintable,
   StartExecutionSchema,
   UuidSchema,
   ValidationError,
@@ -87,6 +88,40 @@ const EventSchema = z
 const DecisionSchema = z
   .strictObject({ actionId: z.string().max(200).optional(), comment: z.string().max(1024).optional() })
   .openapi("ApprovalDecision");
+const ForceEndRequestSchema = z
+  .strictObject({
+    reason: z
+      .string()
+      .trim()
+      .min(1)
+      .max(1024)
+      .refine((s) => isPrintable(s, true), "must not contain control characters other than line breaks")
+      .openapi({
+        description: "Why the execution is ended by hand; recorded in its events and the audit log",
+      }),
+    skipUnreachableTargets: z.boolean().optional().openapi({
+      description:
+        "Go on when DRS cannot be asked in some account/region of the execution (a target that is gone); recorded",
+    }),
+  })
+  .openapi("ForceEndRequest");
+const DrsJobRefSchema = z.object({
+  jobId: z.string(),
+  accountId: z.string(),
+  region: z.string(),
+  status: z.string(),
+});
+const ForceEndResultSchema = z
+  .object({
+    executionId: z.string(),
+    status: z.enum(EXECUTION_STATUSES),
+    previousStatus: z.enum(EXECUTION_STATUSES),
+    reason: z.string(),
+    jobsChecked: z.array(DrsJobRefSchema),
+    unreachableTargets: z.array(z.object({ accountId: z.string(), region: z.string(), error: z.string() })),
+    instancesKept: z.number().int(),
+  })
+  .openapi("ForceEndResult");
 const optionalBody = <T extends z.ZodType>(schema: T) => ({
   body: { content: { "application/json": { schema } }, required: false },
 });
@@ -260,6 +295,48 @@ export function registerExecutionRoutes(kit: RouteKit, options: { bus?: Executio
   commandRoute(
     "cancel",
     "Cancel: nothing new starts, running DRS jobs are followed to their end, the rest is CANCELLED",
+  );
+
+  kit.add(
+    {
+      method: "post",
+      path: "/executions/{id}/force-end",
+      access: "admin:ForceEndExecution",
+      audit: "execution.force-end",
+      target: "execution",
+      tags,
+      summary:
+        "Administrators: end a stuck execution (CANCELLED, error FORCE_ENDED) after DRS confirms none of its jobs still runs",
+      description:
+        "Refused with 409 LIVE_DRS_JOBS (naming the jobs) while DRS still runs a job of the execution, and with 409 DRS_CHECK_FAILED when DRS cannot be asked (unless skipUnreachableTargets). Servers a finished job launched keep their recovery instance and can be terminated.",
+      request: { params: IdParam, ...jsonBody(ForceEndRequestSchema) },
+      responses: {
+        200: jsonResponse(ForceEndResultSchema, "Ended"),
+        ...COMMON_ERRORS,
+        ...NOT_FOUND,
+        ...CONFLICT,
+      },
+    },
+    async (c) => {
+      const id = c.req.valid("param").id;
+      const body = c.req.valid("json");
+      c.set("auditTarget", { id, detail: { reason: body.reason } });
+      const result = await c.var.services.executions.forceEnd(
+        id,
+        c.var.principal!.email,
+        stripUndefined(body),
+      );
+      c.set("auditTarget", {
+        id,
+        detail: {
+          reason: result.reason,
+          previousStatus: result.previousStatus,
+          jobsChecked: result.jobsChecked.map((j) => j.jobId),
+          ...(result.unreachableTargets.length > 0 ? { unreachableTargets: result.unreachableTargets } : {}),
+        },
+      });
+      return c.json(result, 200);
+    },
   );
 
   for (const decision of ["approve", "reject"] as const) {

@@ -2367,6 +2367,107 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/executions/{id}/force-end": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Administrators: end a stuck execution (CANCELLED, error FORCE_ENDED) after DRS confirms none of its jobs still runs
+     * @description Refused with 409 LIVE_DRS_JOBS (naming the jobs) while DRS still runs a job of the execution, and with 409 DRS_CHECK_FAILED when DRS cannot be asked (unless skipUnreachableTargets). Servers a finished job launched keep their recovery instance and can be terminated.
+     *
+     *     Requires permission `admin:ForceEndExecution`.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["ForceEndRequest"];
+        };
+      };
+      responses: {
+        /** @description Ended */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["ForceEndResult"];
+          };
+        };
+        /** @description Invalid request (problem+json with `errors[]`) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Missing, expired or invalid token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The caller's role lacks the route's permission */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Conflict (name taken, server assigned, resource in use, invalid state) */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Rate limit exceeded */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/executions/{id}/approve": {
     parameters: {
       query?: never;
@@ -5704,6 +5805,32 @@ export interface components {
       commandSeq: number;
     } & {
       [key: string]: unknown;
+    };
+    ForceEndResult: {
+      executionId: string;
+      /** @enum {string} */
+      status: "PENDING" | "RUNNING" | "PAUSED" | "CANCELLING" | "COMPLETED" | "FAILED" | "CANCELLED";
+      /** @enum {string} */
+      previousStatus: "PENDING" | "RUNNING" | "PAUSED" | "CANCELLING" | "COMPLETED" | "FAILED" | "CANCELLED";
+      reason: string;
+      jobsChecked: {
+        jobId: string;
+        accountId: string;
+        region: string;
+        status: string;
+      }[];
+      unreachableTargets: {
+        accountId: string;
+        region: string;
+        error: string;
+      }[];
+      instancesKept: number;
+    };
+    ForceEndRequest: {
+      /** @description Why the execution is ended by hand; recorded in its events and the audit log */
+      reason: string;
+      /** @description Go on when DRS cannot be asked in some account/region of the execution (a target that is gone); recorded */
+      skipUnreachableTargets?: boolean;
     };
     ApprovalDecision: {
       actionId?: string;

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { type ApiClient, data } from "../api/client.js";
 import type { CommandContext } from "../context.js";
-import { UsageError } from "../errors.js";
-import { printResult, toJson, toYaml } from "../output.js";
+import { EXIT, UsageError } from "../errors.js";
+import { formatTime, printResult, toJson, toYaml } from "../output.js";
 import { isTerminal } from "../watch/view.js";
 import { validateInterval, watchExecution } from "../watch/watch.js";
 import { examples, requireUuid, resolvePlan } from "./shared.js";
@@ -22,11 +22,13 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext,
     });
     if (result.kind === "detached") {
       ctx.note(`detached; the execution goes on: drsctl watch ${executionId}`);
-      exit.code = 130;
+      exit.code = EXIT.INTERRUPTED;
       return;
     }
     if (ctx.output === "json") ctx.io.stdout.write(toJson(result.detail));
     else if (ctx.output === "yaml") ctx.io.stdout.write(toYaml(result.detail));
+    const reminder = drillReminder(result.detail);
+    if (reminder) ctx.note(reminder);
     exit.code = result.exitCode;
   };
 
@@ -133,6 +135,13 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext,
     ["drsctl watch 5f76b250-754f-4cae-92ad-468c43254766", "drsctl watch $ID | tee drill.log"],
   );
 
+  const accepted: Record<"pause" | "resume" | "cancel", (id: string) => string> = {
+    pause: (id) =>
+      `Pausing execution ${id}: no new wave starts; running DRS jobs finish. Resume with: drsctl resume ${id}`,
+    resume: (id) => `Resumed execution ${id}. Follow it: drsctl watch ${id}`,
+    cancel: (id) =>
+      `Cancelling execution ${id}: nothing new starts; running DRS jobs are followed to their end, the rest is cancelled.`,
+  };
   const command = (name: "pause" | "resume" | "cancel", description: string) =>
     examples(
       program
@@ -141,17 +150,11 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext,
         .description(description)
         .action(async (id: string) => {
           const api = await ctx.api();
-          const accepted = await data(
-            api.POST(`/executions/{id}/${name}`, {
-              params: { path: { id: requireUuid(id, "the execution") } },
-            }),
+          const executionId = requireUuid(id, "the execution");
+          const result = await data(
+            api.POST(`/executions/{id}/${name}`, { params: { path: { id: executionId } } }),
           );
-          printResult(
-            ctx.io.stdout,
-            ctx.output,
-            accepted,
-            () => `${name}: accepted (${accepted.accepted})\n`,
-          );
+          printResult(ctx.io.stdout, ctx.output, result, () => `${accepted[name](executionId)}\n`);
         }),
       [`drsctl ${name} 5f76b250-754f-4cae-92ad-468c43254766`],
     );
@@ -171,20 +174,25 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext,
         .option("--comment <text>", "recorded with the decision")
         .action(async (id: string, options: { action?: string; comment?: string }) => {
           const api = await ctx.api();
-          const accepted = await data(
+          const executionId = requireUuid(id, "the execution");
+          const result = await data(
             api.POST(`/executions/{id}/${decision}`, {
-              params: { path: { id: requireUuid(id, "the execution") } },
+              params: { path: { id: executionId } },
               body: {
                 ...(options.action ? { actionId: options.action } : {}),
                 ...(options.comment ? { comment: options.comment } : {}),
               },
             }),
           );
+          const actionId = (result as { actionId?: string }).actionId;
           printResult(
             ctx.io.stdout,
             ctx.output,
-            accepted,
-            () => `${decision}: accepted (${accepted.accepted})\n`,
+            result,
+            () =>
+              `${decision === "approve" ? "Approved" : "Rejected"} ${actionId ? `${actionId} of ` : ""}execution ${executionId}${
+                options.comment ? ` (comment recorded)` : ""
+              }.\n`,
           );
         }),
       [
@@ -221,20 +229,65 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext,
             ).trim();
           }
         }
-        const accepted = await data(
+        const result = await data(
           api.POST("/executions/{id}/terminate-instances", {
             params: { path: { id: executionId } },
             body: confirm !== undefined ? { confirm } : {},
           }),
         );
+        const instances = (result as { instances?: number }).instances;
         printResult(
           ctx.io.stdout,
           ctx.output,
-          accepted,
-          () => `terminate-instances: accepted; progress: drsctl get execution ${executionId}\n`,
+          result,
+          () =>
+            `Terminating ${instances ?? "the"} recovery instance(s) of execution ${executionId}. Progress: drsctl get execution ${executionId}\n`,
         );
       }),
     ["drsctl terminate-instances $DRILL_ID", 'drsctl terminate-instances $ID --confirm "payments"'],
+  );
+
+  examples(
+    program
+      .command("force-end")
+      .argument("<execution-id>")
+      .description(
+        "Administrators: end a stuck execution (CANCELLED, error FORCE_ENDED) once DRS has no running job of it",
+      )
+      .option("--reason <text>", "why (required; recorded in the execution's events and the audit log)")
+      .option(
+        "--skip-unreachable-targets",
+        "go on when DRS cannot be asked in an account/region of the execution (one that is gone); recorded",
+      )
+      .action(async (id: string, options: { reason?: string; skipUnreachableTargets?: boolean }) => {
+        const executionId = requireUuid(id, "the execution");
+        const reason = options.reason?.trim();
+        if (!reason) throw new UsageError('say why: drsctl force-end <execution-id> --reason "…"');
+        const api = await ctx.api();
+        const result = await data(
+          api.POST("/executions/{id}/force-end", {
+            params: { path: { id: executionId } },
+            body: { reason, ...(options.skipUnreachableTargets ? { skipUnreachableTargets: true } : {}) },
+          }),
+        );
+        printResult(ctx.io.stdout, ctx.output, result, () => {
+          const jobs = result.jobsChecked.length;
+          const lines = [
+            `Force-ended execution ${executionId} (was ${result.previousStatus}, now ${result.status}).`,
+            `DRS was checked first: ${jobs === 0 ? "no job of this execution" : `${jobs} job(s), none running`}.`,
+          ];
+          if (result.unreachableTargets.length > 0)
+            lines.push(
+              `Not checked (skipped): ${result.unreachableTargets.map((t) => `${t.accountId}/${t.region}`).join(", ")}.`,
+            );
+          if (result.instancesKept > 0)
+            lines.push(
+              `${result.instancesKept} recovery instance(s) it launched are kept; terminate them with: drsctl terminate-instances ${executionId}`,
+            );
+          return `${lines.join("\n")}\n`;
+        });
+      }),
+    ['drsctl force-end $ID --reason "INC-4711: stuck in CANCELLING after the engine was restarted"'],
   );
 
   examples(
@@ -331,6 +384,22 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext,
   );
 }
 
+/** After a drill: its instances run (and cost) until terminated; say how, with the exact command. */
+export function drillReminder(detail: {
+  executionId: string;
+  executionType: string;
+  counts: Record<string, unknown>;
+  instancesTerminateAt?: string;
+  termination?: unknown;
+}): string | undefined {
+  const launched = Number(detail.counts.launched ?? 0);
+  if (detail.executionType !== "DRILL" || launched === 0 || detail.termination) return undefined;
+  const automatic = detail.instancesTerminateAt
+    ? ` (otherwise they are terminated automatically at ${formatTime(detail.instancesTerminateAt)})`
+    : "";
+  return `Reminder: ${launched} drill instance(s) keep running, and cost money, until terminated${automatic}. When you are done with them: drsctl terminate-instances ${detail.executionId}`;
+}
+
 interface LogItem {
   at: string;
   event: string;
@@ -344,5 +413,5 @@ function logLine(item: LogItem): string {
   const extra = Object.entries(rest)
     .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
     .join(" ");
-  return `${at}  ${jobId}  ${event.padEnd(24)} ${extra}`.trimEnd();
+  return `${formatTime(at)}  ${jobId}  ${event.padEnd(24)} ${extra}`.trimEnd();
 }

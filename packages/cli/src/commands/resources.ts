@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { type ApiClient, allPages, data } from "../api/client.js";
 import type { CommandContext } from "../context.js";
-import { UsageError } from "../errors.js";
-import { type Column, formatDuration, printResult, toYaml } from "../output.js";
+import { CliError, UsageError } from "../errors.js";
+import { type Column, formatDuration, formatTime, printResult, toYaml } from "../output.js";
 import { renderFrame } from "../watch/view.js";
 import { examples, intOption, requireUuid, resolveGroupId, resolvePlan } from "./shared.js";
 
@@ -179,7 +179,7 @@ export function registerResourceCommands(program: Command, ctx: CommandContext):
       { header: "plan", value: (e) => e.planName },
       { header: "type", value: (e) => e.executionType },
       { header: "status", value: (e) => e.status },
-      { header: "started", value: (e) => e.startTime },
+      { header: "started", value: (e) => formatTime(e.startTime) },
       {
         header: "servers",
         value: (e) =>
@@ -195,24 +195,63 @@ export function registerResourceCommands(program: Command, ctx: CommandContext):
     ],
   });
 
-  type Server = Awaited<ReturnType<typeof listServers>>["items"][number];
-  const listServers = async (api: ApiClient, query: Query) => {
-    if (!query.region) throw new UsageError("--region is required for source-servers");
-    return data(api.GET("/drs/source-servers", { params: { query: compact(query) as never } }));
+  const serversOf = async (api: ApiClient, query: Query) =>
+    data(api.GET("/drs/source-servers", { params: { query: compact(query) as never } }));
+  type Server = Awaited<ReturnType<typeof serversOf>>["items"][number];
+  /**
+   * With --region: one account and region, paged as the API pages. Without: every account and region the
+   * orchestrator knows (GET /drs/accounts), all pages of each, and a note for those DRS cannot list.
+   */
+  const listServers = async (api: ApiClient, query: Query): Promise<Page<Server>> => {
+    if (query.region) return serversOf(api, query);
+    if (query.nextToken) throw new UsageError("--next-token belongs to one region: add --region");
+    const targets = (await data(api.GET("/drs/accounts"))).items.filter(
+      (t) => !query.accountId || t.accountId === query.accountId,
+    );
+    if (targets.length === 0)
+      throw new CliError(
+        query.accountId
+          ? `account ${query.accountId} is not a target account here; see drsctl list accounts`
+          : "no target account or region is configured yet; add one (drsctl list accounts, or the console's Accounts page)",
+      );
+    const items: Server[] = [];
+    for (const t of targets) {
+      if (!t.initialized) {
+        ctx.note(
+          `${t.accountId}/${t.region}: ${t.status === "UNREACHABLE" ? `DRS cannot be reached (${t.error ?? "no detail"})` : "DRS is not initialized there"}; skipped`,
+        );
+        continue;
+      }
+      const { limit: _limit, ...filters } = query;
+      items.push(
+        ...(await allPages((nextToken) =>
+          serversOf(api, {
+            ...filters,
+            accountId: t.accountId,
+            region: t.region,
+            limit: 100,
+            ...(nextToken ? { nextToken } : {}),
+          }),
+        )),
+      );
+    }
+    return { items };
   };
   addList<Server>({
     name: "source-servers",
     aliases: ["servers"],
-    description: "DRS source servers of an account and region, with their protection group",
+    description:
+      "DRS source servers with their protection group: of one region, or (without --region) of every target account and region",
     filters: [
-      ["--region <region>", "AWS region (required)", "region"],
-      ["--account-id <id>", "AWS account ID (default: the orchestrator's own)", "accountId"],
+      ["--region <region>", "AWS region (default: every region of the target accounts)", "region"],
+      ["--account-id <id>", "AWS account ID (default: every target account)", "accountId"],
       ["--replication-status <state>", "e.g. CONTINUOUS, STALLED", "replicationStatus"],
       ["--assignment-status <status>", "assigned | unassigned", "assignmentStatus"],
       ["--tag <key=value>", "servers with this tag", "tag"],
     ],
     paged: true,
     examples: [
+      "drsctl list source-servers",
       "drsctl list source-servers --region us-east-1",
       "drsctl list servers --region us-west-2 --account-id 444455556666 --assignment-status unassigned",
     ],
@@ -261,7 +300,7 @@ export function registerResourceCommands(program: Command, ctx: CommandContext):
       { header: "role", value: (u) => u.role },
       { header: "disabled", value: (u) => (u.disabled ? "yes" : "no") },
       { header: "locked", value: (u) => (u.locked ? "yes" : "no") },
-      { header: "last login", value: (u) => u.lastLoginAt },
+      { header: "last login", value: (u) => formatTime(u.lastLoginAt) },
       { header: "id", value: (u) => u.userId },
     ],
   });
@@ -286,7 +325,7 @@ export function registerResourceCommands(program: Command, ctx: CommandContext):
     examples: ["drsctl list audit --action execution.start --all -o json"],
     fetch: listAudit,
     columns: [
-      { header: "at", value: (a) => a.at },
+      { header: "at", value: (a) => formatTime(a.at) },
       { header: "actor", value: (a) => (a.actor as { email?: string } | undefined)?.email },
       { header: "action", value: (a) => a.action },
       { header: "outcome", value: (a) => a.outcome },

@@ -1,5 +1,5 @@
 import type { components } from "../api/client.js";
-import { formatDuration } from "../output.js";
+import { formatDuration, formatTime } from "../output.js";
 
 export type ExecutionDetail = components["schemas"]["ExecutionDetail"];
 export type ExecutionEvent = components["schemas"]["ExecutionEvent"];
@@ -112,7 +112,11 @@ export function renderFrame(
 ): string[] {
   const lines: string[] = [];
   lines.push(`${detail.executionType} of "${detail.planName}" — ${detail.status} — ${rtoText(detail, now)}`);
-  lines.push(`execution ${detail.executionId}`);
+  lines.push(
+    `execution ${detail.executionId} · started ${formatTime(detail.startTime)}${
+      detail.endTime ? ` · ended ${formatTime(detail.endTime)}` : ""
+    }`,
+  );
   lines.push("");
   const waves = wavesOf(detail);
   const nameWidth = Math.min(24, Math.max(4, ...waves.map((w) => w.name.length)));

@@ -1,7 +1,7 @@
 import { type ApiClient, data } from "../api/client.js";
 import { ApiError, CliError, EXIT } from "../errors.js";
 import type { CliIo, OutputStream } from "../io.js";
-import { formatDuration } from "../output.js";
+import { formatDuration, formatTime } from "../output.js";
 import {
   approvalLines,
   type ExecutionDetail,
@@ -100,7 +100,7 @@ export async function watchExecution(
           options.progress.write(
             `Watching ${detail.executionType} ${detail.executionId} of "${detail.planName}" (${
               (detail.counts as Record<string, number>).waves ?? 0
-            } wave(s), ${(detail.counts as Record<string, number>).servers ?? 0} server(s)${
+            } wave(s), ${(detail.counts as Record<string, number>).servers ?? 0} server(s), started ${formatTime(detail.startTime)}${
               detail.rto.targetSeconds !== undefined
                 ? `, target RTO ${formatDuration(detail.rto.targetSeconds)}`
                 : ""

@@ -11,11 +11,13 @@ import Table from "@cloudscape-design/components/table";
 import { useNavigate } from "react-router-dom";
 import { unwrap } from "../../api/client.js";
 import { useApi, useSession } from "../../app-context.js";
+import { DrsCredentialsAlert } from "../../components/drs-credentials-alert.js";
 import { EmptyState } from "../../components/empty-state.js";
 import { ErrorAlert } from "../../components/error-alert.js";
 import { formatDuration, formatTime } from "../../components/format.js";
 import { RouterLink } from "../../components/router-link.js";
 import { ExecutionStatus, ReplicationStatus } from "../../components/status.js";
+import { useDrsSetup } from "../../hooks/use-drs-setup.js";
 import { fetchAllGroups, fetchAllSourceServers } from "../../hooks/use-inventory.js";
 import { useQuery } from "../../hooks/use-query.js";
 
@@ -85,6 +87,7 @@ function GettingStarted({ groups, plans, drills }: { groups: number; plans: numb
 
 export default function DashboardPage() {
   const api = useApi();
+  const setup = useDrsSetup();
   const active = useQuery(
     async () =>
       (
@@ -150,6 +153,7 @@ export default function DashboardPage() {
       }
     >
       <SpaceBetween size="l">
+        <DrsCredentialsAlert detail={setup.credentialsMissing} />
         {health.data ? (
           <GettingStarted
             groups={health.data.groups}

@@ -13,6 +13,7 @@ import { useNotify } from "../../components/notifications.js";
 import { Loading } from "../../components/shell.js";
 import { isTerminal, useExecutionLive } from "../../hooks/use-execution-live.js";
 import { type Command, ExecutionView } from "./execution-view.js";
+import { ForceEndDialog } from "./force-end-dialog.js";
 import { JobLogViewer } from "./job-log-viewer.js";
 
 export default function ExecutionPage() {
@@ -25,6 +26,7 @@ export default function ExecutionPage() {
   const [busy, setBusy] = useState<Command["type"]>();
   const [confirming, setConfirming] = useState<"cancel" | "terminate">();
   const [confirmText, setConfirmText] = useState("");
+  const [forceEnding, setForceEnding] = useState(false);
   const [now, setNow] = useState(Date.now());
   const d = live.detail;
 
@@ -90,10 +92,24 @@ export default function ExecutionPage() {
         busy={busy}
         now={now}
         onCommand={(c) =>
-          c.type === "cancel" || c.type === "terminate" ? setConfirming(c.type) : void run(c)
+          c.type === "force-end"
+            ? setForceEnding(true)
+            : c.type === "cancel" || c.type === "terminate"
+              ? setConfirming(c.type)
+              : void run(c)
         }
         onOpenReport={() => navigate(`/executions/${id}/report`)}
         jobLogs={<JobLogViewer executionId={id} live={!isTerminal(d.status)} />}
+      />
+      <ForceEndDialog
+        executionId={id}
+        visible={forceEnding}
+        onClose={() => setForceEnding(false)}
+        onEnded={(message) => {
+          setForceEnding(false);
+          notify({ type: "success", content: message });
+          void live.reload();
+        }}
       />
       <Modal
         visible={confirming !== undefined}

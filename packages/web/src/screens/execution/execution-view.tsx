@@ -21,7 +21,8 @@ import { EventLog } from "./event-log.js";
 export type Command =
   | { type: "pause" | "resume" | "cancel" }
   | { type: "approve" | "reject"; actionId: string }
-  | { type: "terminate" };
+  | { type: "terminate" }
+  | { type: "force-end" };
 
 export interface ExecutionViewProps {
   detail: ExecutionDetail;
@@ -110,6 +111,11 @@ export function ExecutionView({
           Terminate {d.executionType === "DRILL" ? "drill" : "recovery"} instances
         </Button>
       ) : null}
+      {can("admin:ForceEndExecution") && !terminal ? (
+        <Button onClick={() => onCommand({ type: "force-end" })} data-testid="force-end-execution">
+          Force end
+        </Button>
+      ) : null}
       {onOpenReport ? (
         <Button iconName="file" onClick={onOpenReport} data-testid="open-report">
           Report
@@ -183,6 +189,11 @@ export function ExecutionView({
             {action.deadlineAt ? ` Times out ${formatTime(action.deadlineAt)}.` : ""}
           </Alert>
         ))}
+        {d.error?.code === "FORCE_ENDED" ? (
+          <Alert type="warning" header="Force-ended by an administrator" data-testid="force-ended">
+            {d.error.message}
+          </Alert>
+        ) : null}
         {d.status === "FAILED" ? (
           <Alert type="error" header="The execution failed">
             {d.error?.message ??

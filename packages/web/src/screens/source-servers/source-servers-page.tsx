@@ -11,11 +11,13 @@ import { useMemo, useState } from "react";
 import { useSearchParams } from "react-router-dom";
 import { useApi } from "../../app-context.js";
 import { propertyFilterI18n } from "../../components/collection-i18n.js";
+import { DrsCredentialsAlert } from "../../components/drs-credentials-alert.js";
 import { EmptyState } from "../../components/empty-state.js";
 import { ErrorAlert } from "../../components/error-alert.js";
 import { formatDuration } from "../../components/format.js";
 import { RouterLink } from "../../components/router-link.js";
 import { ReplicationStatus } from "../../components/status.js";
+import { useDrsSetup } from "../../hooks/use-drs-setup.js";
 import { fetchAllSourceServers, useTargets } from "../../hooks/use-inventory.js";
 import { useQuery } from "../../hooks/use-query.js";
 
@@ -69,6 +71,7 @@ export default function SourceServersPage() {
   const api = useApi();
   const [params] = useSearchParams();
   const targets = useTargets();
+  const setup = useDrsSetup();
   const [target, setTarget] = useState<string>(ALL);
   const selected = useMemo(
     () =>
@@ -100,10 +103,26 @@ export default function SourceServersPage() {
       propertyFiltering: {
         filteringProperties: FILTERING_PROPERTIES,
         defaultQuery: { operation: "and", tokens: initialTokens },
-        empty: (
+        // Say the step that is missing: credentials first, then a target, and only then agents.
+        empty: setup.credentialsMissing ? (
+          <EmptyState
+            title="No source servers: DRS cannot be reached"
+            subtitle="The server has no AWS credentials. Configure them for the user that runs it, then reload this page."
+          />
+        ) : targets.data?.length === 0 ? (
           <EmptyState
             title="No source servers"
-            subtitle="Install the AWS Replication Agent on a server, or add an account and region."
+            subtitle={
+              <>
+                No account and region to look in yet: add one on the{" "}
+                <RouterLink href="/accounts">Accounts</RouterLink> page.
+              </>
+            }
+          />
+        ) : (
+          <EmptyState
+            title="No source servers"
+            subtitle="DRS has no source server in these accounts and regions: install the AWS Replication Agent on the servers to protect."
           />
         ),
         noMatch: (
@@ -124,6 +143,7 @@ export default function SourceServersPage() {
 
   return (
     <SpaceBetween size="l">
+      <DrsCredentialsAlert detail={setup.credentialsMissing} />
       <ErrorAlert error={targets.error ?? servers.error} />
       <Table
         {...collectionProps}
