@@ -41,6 +41,20 @@ export interface ApiOptions {
   log?: (message: string, detail?: unknown) => void;
 }
 
+const TAG_DESCRIPTIONS: Record<string, string> = {
+  Accounts: "AWS accounts (and their cross-account roles) that hold DRS source servers",
+  Audit: "The append-only audit log of every change and sign-in",
+  Authentication:
+    "Local sign-in: tokens, refresh, sign-out, signing keys (not mounted on AWS, where Cognito signs in)",
+  Configuration: "Settings, supported regions and dependency health",
+  DRS: "Source servers, quotas, account status and job logs, read from Elastic Disaster Recovery",
+  EC2: "Recovery instances and launch templates",
+  Executions: "Drills, recoveries and failbacks: start, control, follow, report, clean up",
+  Health: "Liveness",
+  "Protection groups": "Sets of source servers, chosen by tags or explicitly, recovered together",
+  "Recovery plans": "Waves of protection groups with dependencies, pauses and actions",
+  Users: "Users and roles (local identity) and the caller's profile",
+};
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -191,6 +205,8 @@ export function createApi(options: ApiOptions) {
       access: "public",
       tags: ["Health"],
       summary: "Liveness",
+      description:
+        "Public: answers while the process serves requests. GET /config/health checks dependencies.",
       responses: {
         200: {
           description: "Alive",
@@ -227,18 +243,38 @@ export function createApi(options: ApiOptions) {
     type: "http",
     scheme: "bearer",
     bearerFormat: "JWT",
+    description:
+      "An ID or access token (a JWS signed RS256) from POST /auth/login (local mode) or Amazon Cognito (AWS mode). " +
+      "Verified as RFC8725 recommends: the algorithm is pinned to RS256 (any other `alg`, `none` included, is refused), " +
+      "the key is chosen by `kid` from the issuer's own keys, and issuer, audience or client, `token_use` and expiry are checked.",
   });
-  const document = () =>
-    api.getOpenAPI31Document({
+  const document = () => {
+    const doc = api.getOpenAPI31Document({
       openapi: "3.1.0",
       info: {
         title: "DRS Orchestrator API",
         version: options.version,
         description:
           "Protection groups, recovery plans, executions (drills, recoveries, failbacks) over AWS Elastic Disaster Recovery.",
+        license: { name: "Apache-2.0", url: "https://www.apache.org/licenses/LICENSE-2.0" },
       },
-      servers: [{ url: basePath || "/" }],
+      servers: [
+        {
+          url: basePath || "/",
+          description:
+            "This deployment's own API (production, staging or local alike): the web console and drsctl use it.",
+          "x-internal": false,
+        } as { url: string; description: string },
+      ],
     });
+    const used = new Set(
+      Object.values(doc.paths ?? {}).flatMap((item) =>
+        Object.values(item ?? {}).flatMap((op) => (op as { tags?: string[] }).tags ?? []),
+      ),
+    );
+    doc.tags = [...used].sort().map((name) => ({ name, description: TAG_DESCRIPTIONS[name] ?? name }));
+    return doc;
+  };
   let cachedDocument: ReturnType<typeof document> | undefined;
   api.get("/openapi.json", (c) => {
     cachedDocument ??= document();

@@ -44,13 +44,26 @@ const problem = (description: string) => ({
   content: { "application/problem+json": { schema: ProblemSchema } },
 });
 
+/** A 429 answer: problem+json with the seconds to wait in `Retry-After`. */
+export const rateLimited = (description: string) => ({
+  ...problem(description),
+  headers: {
+    "Retry-After": {
+      description: "Seconds to wait before the next request",
+      schema: { type: "integer" as const, minimum: 1 },
+    },
+  },
+});
+
 /** The error responses every authenticated route can produce. */
 export const COMMON_ERRORS = {
   400: problem("Invalid request (problem+json with `errors[]`)"),
   401: problem("Missing, expired or invalid token"),
   403: problem("The caller's role lacks the route's permission"),
-  429: problem("Rate limit exceeded"),
+  429: rateLimited("Rate limit exceeded (per user)"),
 } as const;
+/** Every route can fail unexpectedly; the body never carries internals, only the request id to quote. */
+const INTERNAL_ERROR = problem("Unexpected server error (logged with the request id)");
 export const NOT_FOUND = { 404: problem("Not found") } as const;
 export const CONFLICT = {
   409: problem("Conflict (name taken, server assigned, resource in use, invalid state)"),
@@ -74,6 +87,7 @@ export interface RouteKitOptions {
  */
 export function createRouteKit(app: OpenAPIHono<ApiEnv>, options: RouteKitOptions) {
   const table: RouteMeta[] = [];
+  const operationIds = new Set<string>();
   const limiter = createRateLimiter({ ...options.rateLimit, now: options.now });
 
   function guard(meta: RouteMeta): MiddlewareHandler<ApiEnv> {
@@ -114,10 +128,16 @@ export function createRouteKit(app: OpenAPIHono<ApiEnv>, options: RouteKitOption
       ...(body ? [refuseProtoKeys] : []),
       ...(existing ? (Array.isArray(existing) ? existing : [existing]) : []),
     ];
+    const operationId = operationIdOf(meta.method, meta.path);
+    if (operationIds.has(operationId)) throw new Error(`duplicate operationId ${operationId}`);
+    operationIds.add(operationId);
     const route = createRoute({
       ...routeConfig,
+      operationId,
       middleware,
-      ...(access === "public" ? {} : { security: [{ bearerAuth: [] }] }),
+      responses: { ...routeConfig.responses, 500: INTERNAL_ERROR },
+      // A public route says so explicitly (`security: []`); every other route requires a bearer token.
+      security: access === "public" ? [] : [{ bearerAuth: [] }],
       ...(access !== "public" && access !== "authenticated"
         ? { description: `${routeConfig.description ?? ""}\n\nRequires permission \`${access}\`.`.trim() }
         : {}),
@@ -129,6 +149,19 @@ export function createRouteKit(app: OpenAPIHono<ApiEnv>, options: RouteKitOption
 }
 
 export type RouteKit = ReturnType<typeof createRouteKit>;
+
+/** `GET /protection-groups/{id}/resolve` -> `getProtectionGroupsByIdResolve`: stable, unique per route. */
+export function operationIdOf(method: string, path: string): string {
+  const words = path
+    .split("/")
+    .filter((segment) => segment !== "")
+    .flatMap((segment) => {
+      const param = /^\{(.+)\}$/.exec(segment);
+      return param ? ["by", ...param[1]!.split(/[^A-Za-z0-9]+/)] : segment.split(/[^A-Za-z0-9]+/);
+    })
+    .filter((word) => word !== "");
+  return [method.toLowerCase(), ...words.map((w) => w[0]!.toUpperCase() + w.slice(1))].join("");
+}
 
 /**
  * A route whose body the document marks required refuses a request without one. Without this, the JSON

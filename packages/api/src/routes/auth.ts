@@ -1,7 +1,7 @@
 import { type IdentityProvider, TooManyRequestsError } from "@drso/core";
 import { z } from "@hono/zod-openapi";
 import { createRateLimiter } from "../http/rate-limit.js";
-import { jsonBody, jsonResponse, ProblemSchema, type RouteKit } from "../route-kit.js";
+import { jsonBody, jsonResponse, ProblemSchema, type RouteKit, rateLimited } from "../route-kit.js";
 
 const tags = ["Authentication"];
 
@@ -40,6 +40,8 @@ export function registerAuthRoutes(
       target: "user",
       tags,
       summary: "Sign in with email and password",
+      description:
+        "Public. Returns ID, access and refresh tokens. Failed attempts lock the account for a while, and each client address is rate limited.",
       request: jsonBody(
         z
           .strictObject({ email: z.string().min(3).max(254), password: z.string().min(1).max(256) })
@@ -49,7 +51,7 @@ export function registerAuthRoutes(
         200: jsonResponse(TokensSchema, "Tokens"),
         400: problem("Invalid request"),
         401: problem("Invalid credentials"),
-        429: problem("Account locked or too many attempts"),
+        429: rateLimited("Account locked or too many attempts from this address"),
       },
     },
     async (c) => {
@@ -73,6 +75,7 @@ export function registerAuthRoutes(
       access: "public",
       tags,
       summary: "Exchange a refresh token for new tokens (the refresh token rotates)",
+      description: "Public: the refresh token in the body is the credential.",
       request: jsonBody(
         z.strictObject({ refreshToken: z.string().min(1).max(512) }).openapi("RefreshRequest"),
       ),
@@ -91,6 +94,8 @@ export function registerAuthRoutes(
       access: "public",
       tags,
       summary: "Revoke a refresh token",
+      description:
+        "Public: the refresh token in the body is the credential. An unknown token is not an error.",
       request: jsonBody(
         z.strictObject({ refreshToken: z.string().min(1).max(512) }).openapi("LogoutRequest"),
       ),
@@ -108,6 +113,7 @@ export function registerAuthRoutes(
       access: "public",
       tags,
       summary: "Public keys that sign this server's tokens",
+      description: "Public: the JWKS a verifier needs to check this server's tokens offline.",
       responses: {
         200: jsonResponse(z.object({ keys: z.array(z.record(z.string(), z.unknown())) }), "JWKS"),
       },

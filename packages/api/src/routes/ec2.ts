@@ -15,7 +15,8 @@ import { stripUndefined } from "./protection-groups.js";
 const Loose = z.record(z.string(), z.unknown());
 const InstanceId = z
   .string()
-  .regex(/^i-[0-9a-fA-F]{8,17}$/, "must be an EC2 instance ID or recovery instance ID (i-…)");
+  .regex(/^i-[0-9a-fA-F]{8,17}$/, "must be an EC2 instance ID or recovery instance ID (i-…)")
+  .max(19);
 
 export function registerEc2Routes(kit: RouteKit) {
   kit.add(
@@ -149,6 +150,7 @@ export function registerEc2Routes(kit: RouteKit) {
           jobId: z
             .string()
             .regex(/^drsjob-[0-9a-zA-Z]{17}$/, "must be a DRS job ID")
+            .max(24)
             .openapi({ param: { name: "jobId", in: "path" } }),
         }),
         query: z.object({ accountId: AccountIdSchema.optional(), region: RegionSchema.optional() }),

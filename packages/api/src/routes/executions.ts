@@ -30,6 +30,8 @@ import {
 import { stripUndefined } from "./protection-groups.js";
 
 const tags = ["Executions"];
+/** Upper bound of the afterSeq / afterIndex cursors (int32): far above any execution's event or log count. */
+const MAX_CURSOR = 2_147_483_647;
 const Loose = z.record(z.string(), z.unknown());
 
 const ExecutionSummarySchema = z
@@ -438,8 +440,9 @@ export function registerExecutionRoutes(kit: RouteKit, options: { bus?: Executio
           jobId: z
             .string()
             .regex(/^drsjob-[0-9a-zA-Z]{17}$/)
+            .max(24)
             .optional(),
-          afterIndex: z.coerce.number().int().min(-1).optional(),
+          afterIndex: z.coerce.number().int().min(-1).max(MAX_CURSOR).optional(),
           limit: z.coerce.number().int().min(1).max(5000).optional(),
         }),
       },
@@ -468,7 +471,7 @@ export function registerExecutionRoutes(kit: RouteKit, options: { bus?: Executio
       request: {
         params: IdParam,
         query: z.object({
-          afterSeq: z.coerce.number().int().min(0).optional(),
+          afterSeq: z.coerce.number().int().min(0).max(MAX_CURSOR).optional(),
           limit: z.coerce.number().int().min(1).max(1000).optional(),
         }),
       },
@@ -499,7 +502,10 @@ export function registerExecutionRoutes(kit: RouteKit, options: { bus?: Executio
       access: "drs:ViewResources",
       tags,
       summary: "Server-sent events: the timeline live (honours Last-Event-ID)",
-      request: { params: IdParam, query: z.object({ afterSeq: z.coerce.number().int().min(0).optional() }) },
+      request: {
+        params: IdParam,
+        query: z.object({ afterSeq: z.coerce.number().int().min(0).max(MAX_CURSOR).optional() }),
+      },
       responses: {
         200: {
           description: "text/event-stream of `execution-event` messages",
@@ -587,7 +593,7 @@ export function registerExecutionRoutes(kit: RouteKit, options: { bus?: Executio
       request: {
         query: z.object({
           planId: UuidSchema.optional(),
-          before: z.iso.datetime({ offset: true }).optional(),
+          before: z.iso.datetime({ offset: true }).max(64).optional(),
         }),
       },
       responses: {

@@ -4,6 +4,7 @@ import { AccountIdSchema, IsoDateTimeSchema, NameSchema, RegionSchema, uniqueIte
 export const RoleArnSchema = z
   .string()
   .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, "must be an IAM role ARN")
+  .max(2048)
   .meta({ example: "arn:aws:iam::111122223333:role/DRSOrchestrationRole" });
 export const ExternalIdSchema = z
   .string()

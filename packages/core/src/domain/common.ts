@@ -15,16 +15,19 @@ const CONTROL = "must not contain control characters";
 export const AccountIdSchema = z
   .string()
   .regex(/^\d{12}$/, "must be a 12-digit AWS account ID")
+  .max(12)
   .meta({ example: "111122223333" });
 export const RegionSchema = z
   .string()
   .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/, "must be an AWS region name such as us-east-1")
+  .max(32)
   .meta({ example: "us-east-1" });
 export const SourceServerIdSchema = z
   .string()
   .regex(/^s-[0-9a-zA-Z]{17}$/, "must be a DRS source server ID (s- followed by 17 characters)")
+  .max(19)
   .meta({ example: "s-1234567890abcdef0" });
-export const UuidSchema = z.uuid();
+export const UuidSchema = z.uuid().max(36);
 export const NameSchema = z
   .string()
   .min(1)
@@ -42,6 +45,7 @@ export const TagMapSchema = z
   .refine((m) => Object.keys(m).length <= 50, "at most 50 tags");
 export const IsoDateTimeSchema = z
   .string()
+  .max(64)
   .meta({ format: "date-time", example: "2026-01-01T00:00:00.000Z" });
 
 /** `key=value` as used by the seed's `tag` query filters. */

@@ -5,6 +5,7 @@ import { DescriptionSchema, IsoDateTimeSchema, NameSchema, UuidSchema, uniqueIte
 export const WaveIdSchema = z
   .string()
   .regex(/^[a-z0-9-]{1,64}$/, "must be 1-64 characters of a-z, 0-9 and '-'")
+  .max(64)
   .meta({ example: "wave-1" });
 
 export const DEFAULT_WAVE_TIMEOUT_SECONDS = 7200;
