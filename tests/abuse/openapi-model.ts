@@ -56,7 +56,8 @@ export function operationsOf(doc: OpenApiDocument): Operation[] {
         method: upper,
         path,
         summary,
-        publicAccess: op.security === undefined,
+        // Public operations declare `security: []`; the others require the bearer token.
+        publicAccess: !Array.isArray(op.security) || op.security.length === 0,
         pathParams: parameters.filter((p) => p.in === "path"),
         queryParams: parameters.filter((p) => p.in === "query"),
         ...(bodySchema ? { body: { schema: bodySchema, required: requestBody?.required === true } } : {}),
