@@ -1,6 +1,6 @@
 import type { Services } from "@drso/app";
 import type { Principal } from "@drso/core";
-import type { RouteMeta } from "./route-kit.js";
+import type { RouteMeta } from "./route-meta.js";
 
 /** Hono context variables set by the middleware chain. */
 export interface ApiEnv {

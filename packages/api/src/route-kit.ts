@@ -1,7 +1,6 @@
 import {
   can,
   ForbiddenError,
-  type Grant,
   type TokenVerifier,
   TooManyRequestsError,
   UnauthenticatedError,
@@ -11,20 +10,9 @@ import { createRoute, type OpenAPIHono, type RouteConfig, type RouteHandler, z }
 import type { MiddlewareHandler } from "hono";
 import type { ApiEnv } from "./env.js";
 import { createRateLimiter } from "./http/rate-limit.js";
+import type { Access, RouteMeta } from "./route-meta.js";
 
-/** Who may call a route: anyone, any signed-in user, or holders of a permission from the RBAC matrix. */
-export type Access = Grant | "public" | "authenticated";
-
-export interface RouteMeta {
-  method: string;
-  /** OpenAPI-style path below the base path, e.g. `/protection-groups/{id}`. */
-  path: string;
-  access: Access;
-  /** Audit action for mutating routes, e.g. `protection-group.create`. */
-  audit?: string;
-  /** Audit target type, e.g. `protection-group`. */
-  target?: string;
-}
+export type { Access, RouteMeta } from "./route-meta.js";
 
 export const ProblemSchema = z
   .object({

@@ -14,9 +14,12 @@ import {
   ValidationError,
 } from "@drso/core";
 import type { AppDeps } from "./deps.js";
+import type { EngineSignal } from "./engine-signal.js";
 import { createForceEnd } from "./force-end.js";
 import type { Inventory } from "./inventory.js";
 import type { RecoveryPlanService } from "./recovery-plans.js";
+
+export type { EngineSignal } from "./engine-signal.js";
 
 export interface ExecutionListQuery {
   planId?: string;
@@ -31,14 +34,6 @@ export interface ExecutionListQuery {
 }
 
 const DAY = 86_400_000;
-
-/**
- * How the use cases tell the engine that an execution has news (created, or a command appended). Local: wake
- * the driver loop. AWS: start the execution's state machine, or send task success to a paused one.
- */
-export interface EngineSignal {
-  kick(executionId?: string): void | Promise<void>;
-}
 
 /** MM-DD-YYYY (the seed's format) → UTC midnight, or a 400 naming the parameter. */
 export function parseSeedDate(value: string, name: string): number {

@@ -12,7 +12,7 @@ import {
   ValidationError,
 } from "@drso/core";
 import type { AppDeps } from "./deps.js";
-import type { EngineSignal } from "./executions.js";
+import type { EngineSignal } from "./engine-signal.js";
 
 /**
  * Force-ending an execution that is stuck (decision: docs/decisions/009-newcomer-cli-force-end.md).

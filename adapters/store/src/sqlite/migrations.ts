@@ -1,4 +1,8 @@
-import type { Db } from "./database.js";
+// The driver's own type, not database.ts's alias: database.ts runs the migrations, so importing it here
+// would make the two files a circle.
+import type BetterSqlite3 from "better-sqlite3";
+
+type Db = BetterSqlite3.Database;
 
 /**
  * Numbered schema migrations. Append new entries; never edit or reorder a released one: databases in the

@@ -1,0 +1,179 @@
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  buildImportGraph,
+  findCycles,
+  type ImportGraph,
+  isNodeBuiltin,
+  listWorkspaces,
+  readSources,
+  type SourceFile,
+  type Workspace,
+} from "../support/import-graph.js";
+
+/**
+ * Architecture rules read from the import graph of every workspace's src/ (see tests/support/import-graph.ts):
+ * no import circles between files or between workspaces, and a core without Node.js built-ins (no I/O).
+ * A type-only import counts: a circle of types is still one for the next reader.
+ */
+
+/**
+ * Circles known today and being removed. Each entry is the exact set of files of one circle; the check
+ * accepts a circle only if all its files are in one entry, so any new circle, or a file joining a known
+ * one, fails. When an entry is no longer a circle the check fails too, asking for the entry to go.
+ */
+const KNOWN_CIRCLES: ReadonlyArray<{ issue: string; files: readonly string[] }> = [
+  {
+    // Issue 19, item 2: the simulation should hand each job kind a narrow context, with job kinds
+    // registering their phase handlers, instead of these files importing each other.
+    issue: "issue 19 (simulator model circle)",
+    files: [
+      "packages/drs-sim/src/model/failback.ts",
+      "packages/drs-sim/src/model/jobs.ts",
+      "packages/drs-sim/src/model/launch-job.ts",
+      "packages/drs-sim/src/model/replication.ts",
+      "packages/drs-sim/src/model/simulation.ts",
+      "packages/drs-sim/src/model/source-server-factory.ts",
+      "packages/drs-sim/src/model/terminate-job.ts",
+    ],
+  },
+];
+
+/** Workspaces whose src/ must not import any Node.js built-in: the pure core does no I/O. */
+const PURE = ["packages/core"];
+
+/** The circles not covered by an allowed entry, and the allowed entries that no longer match any circle. */
+function judgeCircles(
+  graph: ImportGraph,
+  allowed: typeof KNOWN_CIRCLES,
+): { unexpected: string[][]; stale: string[] } {
+  const cycles = findCycles(graph.files);
+  const unexpected = cycles.filter(
+    (cycle) => !allowed.some((known) => cycle.every((file) => known.files.includes(file))),
+  );
+  const stale = allowed
+    .filter((known) => !cycles.some((cycle) => cycle.every((file) => known.files.includes(file))))
+    .map((known) => known.issue);
+  return { unexpected, stale };
+}
+
+function impureImports(graph: ImportGraph, pureDirs: readonly string[]): string[] {
+  const found: string[] = [];
+  for (const [file, specifiers] of graph.external) {
+    if (!pureDirs.some((dir) => file.startsWith(`${dir}/src/`))) continue;
+    for (const specifier of specifiers)
+      if (isNodeBuiltin(specifier)) found.push(`${file} imports ${specifier}`);
+  }
+  return found.sort();
+}
+
+const describeCircle = (cycle: readonly string[]) => cycle.join(" <-> ");
+
+describe("the repository's import graph", () => {
+  const root = resolve(import.meta.dirname, "../..");
+  const workspaces = listWorkspaces(root);
+  const graph = buildImportGraph(readSources(root, workspaces), workspaces);
+
+  it("covers every workspace and a few hundred source files", () => {
+    expect(workspaces.map((w) => w.dir)).toEqual(
+      expect.arrayContaining(["packages/core", "packages/api", "adapters/store", "hosts/local"]),
+    );
+    expect(graph.files.size).toBeGreaterThan(200);
+    // Resolution works: a file known to import a sibling has that edge.
+    expect(graph.files.get("adapters/store/src/sqlite-store.ts")).toEqual(
+      expect.arrayContaining(["adapters/store/src/sqlite/database.ts"]),
+    );
+  });
+
+  it("has no import circle between files, except the known ones listed above", () => {
+    const { unexpected, stale } = judgeCircles(graph, KNOWN_CIRCLES);
+    expect(
+      unexpected.map(describeCircle),
+      "new import circles (break them; see docs/architecture.md)",
+    ).toEqual([]);
+    expect(stale, "known circles that are gone: remove them from KNOWN_CIRCLES").toEqual([]);
+  });
+
+  it("has no circle between workspaces", () => {
+    expect(findCycles(graph.packages).map(describeCircle)).toEqual([]);
+  });
+
+  it("keeps packages/core free of Node.js built-ins (no file, network or process I/O)", () => {
+    expect(impureImports(graph, PURE)).toEqual([]);
+  });
+});
+
+describe("the import graph checks themselves", () => {
+  const workspaces: Workspace[] = [
+    { name: "@fx/core", dir: "packages/core" },
+    { name: "@fx/app", dir: "packages/app" },
+  ];
+  const file = (path: string, text: string): SourceFile => ({ path, text });
+
+  it("find a circle made of a type-only import, a re-export and a dynamic import", () => {
+    const sources = [
+      file("packages/app/src/a.ts", `import type { B } from "./b.js";\nexport const a = 1;`),
+      file("packages/app/src/b.ts", `export { c } from "./c/index.js";\nexport type B = 1;`),
+      file("packages/app/src/c/index.ts", `export const c = () => import("../a.js");`),
+      file("packages/app/src/d.ts", `import { a } from "./a.js";`),
+      file("packages/app/src/self.ts", `import "./self.js";`),
+    ];
+    const graph = buildImportGraph(sources, workspaces);
+    expect(findCycles(graph.files)).toEqual([
+      ["packages/app/src/a.ts", "packages/app/src/b.ts", "packages/app/src/c/index.ts"],
+      ["packages/app/src/self.ts"],
+    ]);
+    const { unexpected, stale } = judgeCircles(graph, []);
+    expect(unexpected.map(describeCircle)).toEqual([
+      "packages/app/src/a.ts <-> packages/app/src/b.ts <-> packages/app/src/c/index.ts",
+      "packages/app/src/self.ts",
+    ]);
+    expect(stale).toEqual([]);
+  });
+
+  it("accept a known circle, fail when a file joins it, and report an entry that is no longer a circle", () => {
+    const known = [{ issue: "fixture", files: ["packages/app/src/x.ts", "packages/app/src/y.ts"] }];
+    const circle = buildImportGraph(
+      [file("packages/app/src/x.ts", `import "./y.js";`), file("packages/app/src/y.ts", `import "./x.js";`)],
+      workspaces,
+    );
+    expect(judgeCircles(circle, known)).toEqual({ unexpected: [], stale: [] });
+
+    const grown = buildImportGraph(
+      [
+        file("packages/app/src/x.ts", `import "./y.js";`),
+        file("packages/app/src/y.ts", `import "./z.js";`),
+        file("packages/app/src/z.ts", `import "./x.js";`),
+      ],
+      workspaces,
+    );
+    expect(judgeCircles(grown, known).unexpected).toEqual([
+      ["packages/app/src/x.ts", "packages/app/src/y.ts", "packages/app/src/z.ts"],
+    ]);
+
+    const broken = buildImportGraph(
+      [file("packages/app/src/x.ts", `import "./y.js";`), file("packages/app/src/y.ts", "export {};")],
+      workspaces,
+    );
+    expect(judgeCircles(broken, known)).toEqual({ unexpected: [], stale: ["fixture"] });
+  });
+
+  it("find a circle between workspaces and a Node.js built-in in the pure core", () => {
+    const graph = buildImportGraph(
+      [
+        file(
+          "packages/core/src/clock.ts",
+          `import { readFileSync } from "node:fs";\nimport "@fx/app/extra";`,
+        ),
+        file("packages/core/src/net.ts", `import net from "net";\nimport { z } from "zod";`),
+        file("packages/app/src/index.ts", `import { x } from "@fx/core";\nimport { join } from "node:path";`),
+      ],
+      workspaces,
+    );
+    expect(findCycles(graph.packages)).toEqual([["@fx/app", "@fx/core"]]);
+    expect(impureImports(graph, ["packages/core"])).toEqual([
+      "packages/core/src/clock.ts imports node:fs",
+      "packages/core/src/net.ts imports net",
+    ]);
+  });
+});
