@@ -72,156 +72,6 @@ export function dateRangeBounds(
   }
 }
 
-const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
-
-/** The API's view of an execution: ISO times, jobs per wave, RTO per wave and overall against the target. */
-export function executionView(e: Execution) {
-  const target = e.snapshot.plan.rtoSeconds;
-  const achieved = e.endTime !== undefined ? Math.round((e.endTime - e.startTime) / 1000) : undefined;
-  const servers = e.waves.flatMap((w) => w.servers);
-  return {
-    executionId: e.executionId,
-    planId: e.planId,
-    planName: e.planName,
-    executionType: e.executionType,
-    status: e.status,
-    initiatedBy: e.initiatedBy,
-    ...(e.comment ? { comment: e.comment } : {}),
-    startTime: iso(e.startTime)!,
-    ...(e.endTime !== undefined ? { endTime: iso(e.endTime) } : {}),
-    durationSeconds: Math.round(((e.endTime ?? e.updatedAt) - e.startTime) / 1000),
-    ...(e.pause ? { pause: { ...e.pause, since: iso(e.pause.since) } } : {}),
-    ...(e.pauseRequested
-      ? { pauseRequested: { by: e.pauseRequested.by, at: iso(e.pauseRequested.at) } }
-      : {}),
-    ...(e.cancelRequested
-      ? { cancelRequested: { by: e.cancelRequested.by, at: iso(e.cancelRequested.at) } }
-      : {}),
-    ...(e.error ? { error: e.error } : {}),
-    options: e.options,
-    rto: {
-      ...(target !== undefined ? { targetSeconds: target } : {}),
-      ...(achieved !== undefined ? { achievedSeconds: achieved } : {}),
-      ...(target !== undefined && achieved !== undefined && e.status === "COMPLETED"
-        ? { met: achieved <= target }
-        : {}),
-    },
-    ...(e.snapshot.plan.rpoSeconds !== undefined ? { rpoTargetSeconds: e.snapshot.plan.rpoSeconds } : {}),
-    counts: {
-      waves: e.waves.length,
-      wavesCompleted: e.waves.filter((w) => w.status === "COMPLETED").length,
-      wavesFailed: e.waves.filter((w) => w.status === "FAILED").length,
-      servers: servers.length,
-      launched: servers.filter((s) => s.status === "LAUNCHED").length,
-      failed: servers.filter((s) => s.status === "FAILED").length,
-      inProgress: servers.filter((s) => s.status === "PENDING" || s.status === "IN_PROGRESS").length,
-    },
-    waves: e.waves.map((w) => ({
-      waveId: w.waveId,
-      name: w.name,
-      status: w.status,
-      ...(w.phase ? { phase: w.phase } : {}),
-      onFailure: w.onFailure,
-      dependsOn: w.dependsOn,
-      pauseBefore: w.pauseBefore,
-      ...(w.startTime !== undefined ? { startTime: iso(w.startTime) } : {}),
-      ...(w.endTime !== undefined ? { endTime: iso(w.endTime) } : {}),
-      ...(w.startTime !== undefined
-        ? { durationSeconds: Math.round(((w.endTime ?? e.updatedAt) - w.startTime) / 1000) }
-        : {}),
-      ...(w.endTime !== undefined
-        ? { achievedRtoSeconds: Math.round((w.endTime - e.startTime) / 1000) }
-        : {}),
-      ...(w.error ? { error: w.error } : {}),
-      servers: w.servers.map((s) => ({
-        sourceServerId: s.sourceServerId,
-        hostname: s.hostname,
-        accountId: s.accountId,
-        region: s.region,
-        groupId: s.groupId,
-        launchStatus: s.status,
-        ...(s.jobId ? { jobId: s.jobId } : {}),
-        ...(s.recoveryInstanceId ? { recoveryInstanceId: s.recoveryInstanceId } : {}),
-        ...(s.ec2InstanceId ? { ec2InstanceId: s.ec2InstanceId } : {}),
-        ...(s.ec2State ? { ec2State: s.ec2State } : {}),
-        ...(s.launchedAt ? { launchedAt: s.launchedAt } : {}),
-        ...(s.error ? { error: s.error } : {}),
-        ...(s.failback
-          ? {
-              failback: {
-                origin: s.failback.origin,
-                phase: s.failback.phase,
-                ...(s.failback.originRegion ? { originRegion: s.failback.originRegion } : {}),
-              },
-            }
-          : {}),
-      })),
-      jobs: w.batches.map((b) => ({
-        batchId: b.batchId,
-        kind: b.kind,
-        accountId: b.accountId,
-        region: b.region,
-        servers: b.recoveryInstanceIds?.length ?? b.sourceServerIds.length,
-        status: b.status,
-        attempt: b.attempt,
-        ...(b.jobId ? { jobId: b.jobId } : {}),
-        ...(b.jobStatus ? { jobStatus: b.jobStatus } : {}),
-        ...(b.submittedAt !== undefined ? { submittedAt: iso(b.submittedAt) } : {}),
-        ...(b.completedAt !== undefined ? { completedAt: iso(b.completedAt) } : {}),
-        ...(b.jobCreatedAt ? { jobCreatedAt: b.jobCreatedAt } : {}),
-        ...(b.jobEndedAt ? { jobEndedAt: b.jobEndedAt } : {}),
-        logItems: b.logCount,
-        ...(b.lastError ? { lastError: b.lastError } : {}),
-      })),
-      actions: w.actions.map((a) => ({
-        actionId: a.actionId,
-        phase: a.phase,
-        index: a.index,
-        type: a.action.type,
-        ...(a.action.name ? { name: a.action.name } : {}),
-        optional: a.action.optional ?? false,
-        status: a.status,
-        ...(a.startedAt !== undefined ? { startedAt: iso(a.startedAt) } : {}),
-        ...(a.endedAt !== undefined ? { endedAt: iso(a.endedAt) } : {}),
-        ...(a.deadlineAt !== undefined && (a.status === "RUNNING" || a.status === "WAITING_APPROVAL")
-          ? { deadlineAt: iso(a.deadlineAt) }
-          : {}),
-        ...(a.output ? { output: a.output } : {}),
-        ...(a.error ? { error: a.error } : {}),
-        ...(a.decision ? { decision: a.decision } : {}),
-        ...(a.action.type === "approval" && a.action.message ? { message: a.action.message } : {}),
-      })),
-    })),
-    ...(e.termination ? { termination: terminationView(e) } : {}),
-    ...(e.cleanupAt !== undefined ? { instancesTerminateAt: iso(e.cleanupAt) } : {}),
-    version: e.version,
-  };
-}
-
-export function terminationView(e: Execution) {
-  const t = e.termination;
-  if (!t) return { status: "NOT_REQUESTED" as const, instances: [] };
-  return {
-    status: t.status,
-    reason: t.reason,
-    requestedBy: t.requestedBy,
-    requestedAt: iso(t.requestedAt)!,
-    ...(t.completedAt !== undefined ? { completedAt: iso(t.completedAt) } : {}),
-    total: t.instances.length,
-    terminated: t.instances.filter((i) => i.status === "TERMINATED").length,
-    failed: t.instances.filter((i) => i.status === "FAILED").length,
-    instances: t.instances,
-    jobs: t.batches.map((b) => ({
-      batchId: b.batchId,
-      accountId: b.accountId,
-      region: b.region,
-      status: b.status,
-      ...(b.jobId ? { jobId: b.jobId } : {}),
-      ...(b.lastError ? { lastError: b.lastError } : {}),
-    })),
-  };
-}
-
 export function createExecutionService(
   deps: AppDeps,
   inventory: Inventory,
@@ -404,8 +254,9 @@ export function createExecutionService(
       return store.executions.list(filter, { by, order: query.sortOrder ?? "desc" }, page);
     },
 
-    async get(executionId: string) {
-      return executionView(await require(executionId));
+    /** The stored execution; the API shapes it (packages/api/src/routes/execution-views.ts). */
+    async get(executionId: string): Promise<Execution> {
+      return require(executionId);
     },
     require,
 
@@ -500,10 +351,6 @@ export function createExecutionService(
         instances: launched.length,
         commandSeq: seq,
       };
-    },
-
-    async terminationStatus(id: string) {
-      return terminationView(await require(id));
     },
 
     async jobLogs(id: string, query: { jobId?: string; afterIndex?: number; limit?: number }) {

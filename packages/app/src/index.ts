@@ -8,13 +8,7 @@ export {
   type StepExecution,
   type StepHandlerDeps,
 } from "./engine/step-handler.js";
-export {
-  dateRangeBounds,
-  type EngineSignal,
-  executionView,
-  parseSeedDate,
-  terminationView,
-} from "./executions.js";
+export { dateRangeBounds, type EngineSignal, parseSeedDate } from "./executions.js";
 export type { ProtectionGroupView, ResolveRequest } from "./protection-groups.js";
 export type { RecoveryPlanView } from "./recovery-plans.js";
 export { buildReport, type ExecutionReport, reportMarkdown } from "./report.js";

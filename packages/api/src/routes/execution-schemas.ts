@@ -2,8 +2,9 @@ import { EXECUTION_STATUSES, EXECUTION_TYPES } from "@drso/core";
 import { z } from "@hono/zod-openapi";
 
 /**
- * Precise response schemas of the execution views (`executionView`, `terminationView`, `buildReport`,
- * `jobLogs`, `checkExistingInstances` in @drso/app), so that typed clients (the web console) need no casts.
+ * Precise response schemas of the execution views (`executionView`, `terminationView` in
+ * ./execution-views.ts; `buildReport`, `jobLogs`, `checkExistingInstances` in @drso/app), so that typed
+ * clients (the web console) need no casts.
  * Documentation only: responses are not validated at run time.
  */
 

@@ -27,6 +27,7 @@ import {
   PreflightCheckSchema,
   TerminationStatusSchema,
 } from "./execution-schemas.js";
+import { executionView, terminationView } from "./execution-views.js";
 import { stripUndefined } from "./protection-groups.js";
 
 const tags = ["Executions"];
@@ -265,7 +266,8 @@ export function registerExecutionRoutes(kit: RouteKit, options: { bus?: Executio
       request: { params: IdParam },
       responses: { 200: jsonResponse(ExecutionDetailSchema, "Details"), ...COMMON_ERRORS, ...NOT_FOUND },
     },
-    async (c) => c.json((await c.var.services.executions.get(c.req.valid("param").id)) as never, 200),
+    async (c) =>
+      c.json(executionView(await c.var.services.executions.get(c.req.valid("param").id)) as never, 200),
   );
 
   const commandRoute = (name: "pause" | "resume" | "cancel", summary: string) =>
@@ -425,7 +427,7 @@ export function registerExecutionRoutes(kit: RouteKit, options: { bus?: Executio
       },
     },
     async (c) =>
-      c.json((await c.var.services.executions.terminationStatus(c.req.valid("param").id)) as never, 200),
+      c.json(terminationView(await c.var.services.executions.get(c.req.valid("param").id)) as never, 200),
   );
   kit.add(
     {
