@@ -1,4 +1,4 @@
-import { RemovalPolicy } from "aws-cdk-lib";
+import { ArnFormat, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
@@ -16,7 +16,7 @@ export interface OrchestrationProps {
 
 /**
  * The engine driver: a Standard workflow per execution (one year at most, exactly-once state transitions),
- * every event logged with execution data, X-Ray tracing, and a role that may invoke only the engine's Lambdas.
+ * errors logged (no execution data: no task tokens in logs), X-Ray tracing, and a role that may invoke only the engine's Lambdas.
  */
 export class Orchestration extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -42,13 +42,31 @@ export class Orchestration extends Construct {
         resources: props.functions.map((f) => f.functionArn),
       }),
     );
+    // Continue-as-new: the HandOver state starts the next workflow of the same execution on this machine.
+    // (The ARN is formatted from the name: a reference to the machine would make the role depend on it.)
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: "HandOverToItself",
+        actions: ["states:StartExecution"],
+        resources: [
+          Stack.of(this).formatArn({
+            service: "states",
+            resource: "stateMachine",
+            resourceName: props.stateMachineName,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
     this.stateMachine = new sfn.StateMachine(this, "StateMachine", {
       stateMachineName: props.stateMachineName,
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(props.definition)),
       role,
       tracingEnabled: true,
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      // Errors only, without execution data: state inputs and outputs carry task tokens (WaitForSignal) and
+      // execution IDs; the engine's own events and the Lambdas' logs say what happened.
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
     });
   }
 }
