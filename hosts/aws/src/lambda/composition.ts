@@ -67,7 +67,10 @@ function core(functionName: string, required: Array<keyof LambdaEnv> = []): Core
   const tools = powertools(functionName);
   const telemetry = powertoolsTelemetry(tools);
   const dynamo = tools.tracer.captureAWSv3Client(new DynamoDBClient({ region: env.AWS_REGION }));
-  const store = createDynamoStore({ client: dynamo, tables: dynamoTableNames(env.DRSO_ENVIRONMENT) });
+  const tables = { ...dynamoTableNames(env.DRSO_ENVIRONMENT), ...(env.DRSO_TABLES ?? {}) } as ReturnType<
+    typeof dynamoTableNames
+  >;
+  const store = createDynamoStore({ client: dynamo, tables });
   // One STS session per target account and region, refreshed before expiry; the orchestrator's own account
   // (an account without a role ARN) uses the function's role.
   const ownCredentials = defaultProvider();

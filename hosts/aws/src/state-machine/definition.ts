@@ -44,7 +44,9 @@ export const FAILURE_PATH_EVENTS = 2 + 15 * RETRY_EVENTS + 2 * FLOW_STATE_EVENTS
 
 /** Worst-case history events of one Step round: Step (with its retries), Decide, Wait or WaitForSignal. */
 export function roundEvents(retryCount: number, park: boolean): number {
-  return TASK_EVENTS + RETRY_EVENTS * retryCount + FLOW_STATE_EVENTS + (park ? PARK_EVENTS : FLOW_STATE_EVENTS);
+  return (
+    TASK_EVENTS + RETRY_EVENTS * retryCount + FLOW_STATE_EVENTS + (park ? PARK_EVENTS : FLOW_STATE_EVENTS)
+  );
 }
 
 /** Input of the workflow and of the Step Lambda. */
@@ -262,7 +264,11 @@ export function buildDefinition(options: DefinitionOptions): AslDefinition {
         ],
         Catch: [
           // A retried start that had gone through: the successor exists.
-          { ErrorEquals: ["StepFunctions.ExecutionAlreadyExistsException"], ResultPath: null, Next: "HandedOver" },
+          {
+            ErrorEquals: ["StepFunctions.ExecutionAlreadyExistsException"],
+            ResultPath: null,
+            Next: "HandedOver",
+          },
           // Cannot start a successor: keep driving here (the next Step asks to hand over again).
           { ErrorEquals: ["States.ALL"], ResultPath: "$.lastError", Next: "Step" },
         ],

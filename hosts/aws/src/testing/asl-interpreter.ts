@@ -31,6 +31,9 @@ import type { AslDefinition } from "../state-machine/definition.js";
  */
 
 type Json = unknown;
+
+/** Step Functions' quota of history events per standard workflow execution. */
+export const HISTORY_EVENT_LIMIT = 25_000;
 type LambdaFn = (payload: Json) => Promise<Json>;
 
 export type WorkflowStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
@@ -162,6 +165,7 @@ const jsonCopy = (value: Json): Json => (value === undefined ? null : JSON.parse
 /** States.Runtime (a bad path, a bad Wait value) is never retried or caught by States.ALL: the run fails. */
 function matches(errorEquals: string[], error: string): boolean {
   if (error === "States.Runtime") return errorEquals.includes(error);
+  if (error === "States.HistoryLimitExceeded") return false;
   return errorEquals.some(
     (e) => e === error || e === "States.ALL" || (e === "States.TaskFailed" && error !== "States.Timeout"),
   );
@@ -362,6 +366,12 @@ export class LocalStateMachine {
   private event(run: WorkflowRun, type: string) {
     run.events.set(type, (run.events.get(type) ?? 0) + 1);
     run.eventCount += 1;
+    // Step Functions fails an execution whose history would grow past the quota.
+    if (run.eventCount > HISTORY_EVENT_LIMIT && type !== "ExecutionFailed")
+      throw new StatesError(
+        "States.HistoryLimitExceeded",
+        `The execution reached the maximum number of history events (${HISTORY_EVENT_LIMIT}).`,
+      );
   }
 
   private async execute(run: WorkflowRun): Promise<void> {
@@ -478,7 +488,7 @@ export class LocalStateMachine {
       attempts: 0,
     }));
     let attempt = 0;
-    for (;; attempt++) {
+    for (; ; attempt++) {
       (context.State as { RetryCount: number }).RetryCount = attempt;
       try {
         const result = await this.invoke(run, state, rawInput, context);
@@ -549,7 +559,10 @@ export class LocalStateMachine {
       const name = p.Name ?? `${run.name}-child-${++this.tokenSeq}`;
       if (this.runs.has(name)) {
         this.event(run, "TaskFailed");
-        throw new StatesError("StepFunctions.ExecutionAlreadyExistsException", `Execution Already Exists: '${name}'`);
+        throw new StatesError(
+          "StepFunctions.ExecutionAlreadyExistsException",
+          `Execution Already Exists: '${name}'`,
+        );
       }
       const child = this.start(name, typeof p.Input === "string" ? p.Input : JSON.stringify(p.Input ?? {}));
       this.record("StartExecution (state machine)", { name, from: run.name }, "ok");

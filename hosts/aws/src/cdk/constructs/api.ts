@@ -132,7 +132,7 @@ export class Api extends Construct {
     const throttle = props.throttle ?? { burstLimit: 500, rateLimit: 1000 };
     this.accessLogs = new logs.LogGroup(this, "AccessLogs", {
       retention: props.logRetention,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
 
     const cors = props.corsOrigins && props.corsOrigins.length > 0 ? props.corsOrigins : undefined;

@@ -26,9 +26,9 @@ export class Orchestration extends Construct {
   constructor(scope: Construct, id: string, props: OrchestrationProps) {
     super(scope, id);
     this.logGroup = new logs.LogGroup(this, "Logs", {
-      logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
+      // Generated name (a retained group never blocks a redeploy), kept on delete, removed on a failed first create.
       retention: props.logRetention,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     const role = new iam.Role(this, "Role", {
       assumedBy: new iam.ServicePrincipal("states.amazonaws.com"),

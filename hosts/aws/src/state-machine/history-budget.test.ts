@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { nextWorkflowName, withHistoryBudget } from "../lambda/step-lambda.js";
+import { HISTORY_EVENT_LIMIT } from "../testing/asl-interpreter.js";
+import { fiftyWaveDrill, type HistoryFigures, quotaBoundRecovery } from "../testing/history-scenarios.js";
+import { HAND_OVER_EVENTS, roundEvents } from "./definition.js";
+
+const ID = "00000000-0000-4000-8000-000000000001";
+const move = { executionId: ID, status: "RUNNING", terminal: false, waitSeconds: 2, waitForSignal: false };
+
+describe("history budget: the Step Lambda counts events and asks for a hand-over", () => {
+  it("adds each round's worst case (retries, park) to the count", () => {
+    expect(withHistoryBudget(move, { executionId: ID, events: 100 }, 15_000)).toMatchObject({
+      events: 100 + roundEvents(0, false),
+      handOver: false,
+    });
+    expect(
+      withHistoryBudget(
+        { ...move, waitForSignal: true },
+        { executionId: ID, events: 100, retryCount: 2 },
+        15_000,
+      ),
+    ).toMatchObject({ events: 100 + roundEvents(2, true), handOver: false });
+    expect(roundEvents(2, true)).toBeGreaterThan(roundEvents(0, false));
+  });
+
+  it("hands over at the budget, to the execution's next workflow name, but never when nothing is left to drive", () => {
+    const out = withHistoryBudget(move, { executionId: ID, workflow: ID, events: 14_995 }, 15_000);
+    expect(out).toMatchObject({ handOver: true, nextWorkflow: `${ID}-h1` });
+    expect(
+      withHistoryBudget({ ...move, terminal: true }, { executionId: ID, events: 20_000 }, 15_000).handOver,
+    ).toBe(false);
+    expect(nextWorkflowName(ID, `${ID}-h1`)).toBe(`${ID}-h2`);
+    expect(nextWorkflowName(ID, `${ID}-v7`)).toBe(`${ID}-v7-h1`);
+    expect(nextWorkflowName(ID, `${ID}-v7-h9`)).toBe(`${ID}-v7-h10`);
+    expect(nextWorkflowName(ID, undefined)).toBe(`${ID}-h1`);
+    expect(HAND_OVER_EVENTS).toBeLessThan(20_000);
+  });
+});
+
+function expectWithinBudget(f: HistoryFigures) {
+  console.log(
+    `${f.scenario}: ${f.status}, ${f.launched}/${f.servers} launched in ${f.hours.toFixed(1)} h; ` +
+      `${f.workflows} workflows, ${f.handOvers} hand-overs, max ${f.maxEvents} events per workflow ` +
+      `(${f.totalEvents} in all), ${f.failedWorkflows} failed, hand-over gap ${f.handOverGapMs} ms, ` +
+      `${f.quotaRefusals} quota refusals, wall ${f.wallSeconds.toFixed(0)} s`,
+  );
+  expect(f.launched).toBe(f.servers);
+  expect(f.maxLaunchesPerServer).toBe(1);
+  // One workflow could not have held this run: Step Functions fails a workflow past 25,000 events.
+  expect(f.totalEvents).toBeGreaterThan(HISTORY_EVENT_LIMIT);
+  expect(f.maxEvents).toBeLessThan(20_000);
+  expect(f.handOvers).toBe(f.workflows - 1);
+  expect(f.failedWorkflows).toBe(0);
+  // The successor starts in the same instant the predecessor ends: no gap in stepping.
+  expect(f.handOverGapMs).toBe(0);
+}
+
+describe("history budget: long executions through the generated state machine (local interpreter, simulator)", () => {
+  it("a 50-wave drill of about eight hours hands over before 20,000 events per workflow", async () => {
+    const f = await fiftyWaveDrill();
+    expect(f.status).toBe("COMPLETED");
+    expect(f.hours).toBeGreaterThan(7);
+    expectWithinBudget(f);
+  }, 600_000);
+
+  it.skipIf(process.env.DRSO_LONG !== "1")(
+    "a quota-bound 3,000-server recovery hands over before 20,000 events per workflow (DRSO_LONG=1)",
+    async () => {
+      const f = await quotaBoundRecovery();
+      expect(f.status).toBe("COMPLETED");
+      expect(f.quotaRefusals + f.hours).toBeGreaterThan(0);
+      expectWithinBudget(f);
+    },
+    1_800_000,
+  );
+});
