@@ -1,4 +1,4 @@
-import { DYNAMO_TABLES, dynamoTableNames } from "@drso/store";
+import { DYNAMO_TABLES } from "@drso/store";
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gatewayRoutes } from "../lambda/api-routes.js";
@@ -90,10 +90,9 @@ describe("cdk-nag (AwsSolutions)", () => {
 
 describe("data: DynamoDB tables from DYNAMO_TABLES", () => {
   it("creates exactly the adapter's tables, keys and indexes", () => {
-    const names = dynamoTableNames("prod");
     for (const spec of DYNAMO_TABLES) {
       s.nested.Database.hasResourceProperties("AWS::DynamoDB::Table", {
-        TableName: names[spec.id],
+        TableName: Match.absent(),
         KeySchema: [
           { AttributeName: spec.partitionKey.name, KeyType: "HASH" },
           ...(spec.sortKey ? [{ AttributeName: spec.sortKey.name, KeyType: "RANGE" }] : []),
@@ -426,18 +425,29 @@ describe("compute: Lambda functions and least-privilege roles", () => {
 });
 
 describe("orchestration: the Step Functions state machine", () => {
-  it("is a Standard workflow with the generated definition, all events logged and X-Ray", () => {
+  it("is a Standard workflow with the generated definition, all events logged without execution data, X-Ray", () => {
     const [sm] = of(s.nested.Orchestration, "AWS::StepFunctions::StateMachine");
     expect(sm!.Properties).toMatchObject({
       StateMachineName: "drs-orchestration-prod-state-machine",
       StateMachineType: "STANDARD",
       TracingConfiguration: { Enabled: true },
-      LoggingConfiguration: { Level: "ALL", IncludeExecutionData: true },
+      // No execution data: inputs/outputs carry task tokens.
+      LoggingConfiguration: { Level: "ALL", IncludeExecutionData: false },
     });
     const definition = JSON.parse(
       joinToString(sm!.Properties.DefinitionString).replaceAll("<TOKEN>", "fn"),
     ) as Record<string, unknown>;
     expect(definition).toEqual(buildDefinition({ stepFunctionArn: "fn", pauseTokenFunctionArn: "fn" }));
+  });
+
+  it("may start only itself (the hand-over, continue-as-new), by name", () => {
+    const start = of(s.nested.Orchestration, "AWS::IAM::Policy")
+      .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+      .filter((st) => actions(st).includes("states:StartExecution"));
+    expect(start).toHaveLength(1);
+    expect(resources(start[0]!).map(joinToString)).toEqual([
+      "arn:<TOKEN>:states:<TOKEN>:<TOKEN>:stateMachine:drs-orchestration-prod-state-machine",
+    ]);
   });
 
   it("may invoke only the step and pause-token functions", () => {

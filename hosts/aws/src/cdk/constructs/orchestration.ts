@@ -16,7 +16,7 @@ export interface OrchestrationProps {
 
 /**
  * The engine driver: a Standard workflow per execution (one year at most, exactly-once state transitions),
- * errors logged (no execution data: no task tokens in logs), X-Ray tracing, and a role that may invoke only the engine's Lambdas.
+ * every event logged without execution data (no task tokens in logs), X-Ray tracing, and a role that may invoke only the engine's Lambdas.
  */
 export class Orchestration extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -64,9 +64,9 @@ export class Orchestration extends Construct {
       definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(props.definition)),
       role,
       tracingEnabled: true,
-      // Errors only, without execution data: state inputs and outputs carry task tokens (WaitForSignal) and
-      // execution IDs; the engine's own events and the Lambdas' logs say what happened.
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
+      // Every event, but without execution data: state inputs, outputs and task parameters carry task tokens
+      // (WaitForSignal); the event types, states and errors remain, and the Lambdas' logs say the rest.
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
   }
 }
