@@ -298,6 +298,34 @@ describe("API Gateway", () => {
     });
     expect(of(s.nested.Api, "AWS::WAFv2::WebACLAssociation")).toHaveLength(1);
   });
+
+  it("rate-limits the client behind CloudFront by its forwarded IP, not CloudFront's edge address", () => {
+    const [acl] = of(s.nested.Api, "AWS::WAFv2::WebACL");
+    const rules = acl!.Properties.Rules as Array<{
+      Name: string;
+      Statement: { RateBasedStatement?: { AggregateKeyType: string; Limit: number; ForwardedIPConfig?: unknown } };
+    }>;
+    const forwarded = rules.find((r) => r.Statement.RateBasedStatement?.AggregateKeyType === "FORWARDED_IP");
+    expect(forwarded?.Statement.RateBasedStatement).toMatchObject({
+      ForwardedIPConfig: { HeaderName: "X-Forwarded-For", FallbackBehavior: "NO_MATCH" },
+    });
+    // The socket-address rule stays for direct calls, high enough not to throttle a CloudFront edge.
+    const direct = rules.find((r) => r.Statement.RateBasedStatement?.AggregateKeyType === "IP");
+    expect(direct!.Statement.RateBasedStatement!.Limit).toBeGreaterThan(
+      forwarded!.Statement.RateBasedStatement!.Limit,
+    );
+  });
+
+  it("lets CloudWatch use the data key only for this account's alarms (aws:SourceAccount, aws:SourceArn)", () => {
+    const [key] = of(s.nested.Security, "AWS::KMS::Key");
+    const statements = (key!.Properties.KeyPolicy as { Statement: Array<Statement & { Sid?: string; Condition?: unknown; Principal?: unknown }> })
+      .Statement;
+    const cw = statements.filter((st) => JSON.stringify(st.Principal ?? "").includes("cloudwatch.amazonaws.com"));
+    expect(cw).toHaveLength(1);
+    const condition = cw[0]!.Condition as Record<string, Record<string, unknown>>;
+    expect(JSON.stringify(condition.StringEquals?.["aws:SourceAccount"])).toContain("AWS::AccountId");
+    expect(joinToString(condition.ArnLike?.["aws:SourceArn"])).toMatch(/:cloudwatch:<TOKEN>:<TOKEN>:alarm:\*$/);
+  });
 });
 
 describe("compute: Lambda functions and least-privilege roles", () => {
