@@ -303,7 +303,9 @@ describe("API Gateway", () => {
     const [acl] = of(s.nested.Api, "AWS::WAFv2::WebACL");
     const rules = acl!.Properties.Rules as Array<{
       Name: string;
-      Statement: { RateBasedStatement?: { AggregateKeyType: string; Limit: number; ForwardedIPConfig?: unknown } };
+      Statement: {
+        RateBasedStatement?: { AggregateKeyType: string; Limit: number; ForwardedIPConfig?: unknown };
+      };
     }>;
     const forwarded = rules.find((r) => r.Statement.RateBasedStatement?.AggregateKeyType === "FORWARDED_IP");
     expect(forwarded?.Statement.RateBasedStatement).toMatchObject({
@@ -318,13 +320,20 @@ describe("API Gateway", () => {
 
   it("lets CloudWatch use the data key only for this account's alarms (aws:SourceAccount, aws:SourceArn)", () => {
     const [key] = of(s.nested.Security, "AWS::KMS::Key");
-    const statements = (key!.Properties.KeyPolicy as { Statement: Array<Statement & { Sid?: string; Condition?: unknown; Principal?: unknown }> })
-      .Statement;
-    const cw = statements.filter((st) => JSON.stringify(st.Principal ?? "").includes("cloudwatch.amazonaws.com"));
+    const statements = (
+      key!.Properties.KeyPolicy as {
+        Statement: Array<Statement & { Sid?: string; Condition?: unknown; Principal?: unknown }>;
+      }
+    ).Statement;
+    const cw = statements.filter((st) =>
+      JSON.stringify(st.Principal ?? "").includes("cloudwatch.amazonaws.com"),
+    );
     expect(cw).toHaveLength(1);
     const condition = cw[0]!.Condition as Record<string, Record<string, unknown>>;
     expect(JSON.stringify(condition.StringEquals?.["aws:SourceAccount"])).toContain("AWS::AccountId");
-    expect(joinToString(condition.ArnLike?.["aws:SourceArn"])).toMatch(/:cloudwatch:<TOKEN>:<TOKEN>:alarm:\*$/);
+    expect(joinToString(condition.ArnLike?.["aws:SourceArn"])).toMatch(
+      /:cloudwatch:<TOKEN>:<TOKEN>:alarm:\*$/,
+    );
   });
 });
 
