@@ -63,12 +63,15 @@ describe("history budget: long executions through the generated state machine (l
     expectWithinBudget(f);
   }, 600_000);
 
+  // About 15 minutes of wall time on a shared 2-core machine (measured: 856 s, 3 workflows, max 15,015 events):
+  // opt-in, like the other long suites.
   it.skipIf(process.env.DRSO_LONG !== "1")(
     "a quota-bound 3,000-server recovery hands over before 20,000 events per workflow (DRSO_LONG=1)",
     async () => {
       const f = await quotaBoundRecovery();
       expect(f.status).toBe("COMPLETED");
-      expect(f.quotaRefusals + f.hours).toBeGreaterThan(0);
+      // The engine paces launches inside DRS's quotas: DRS never has to refuse one.
+      expect(f.quotaRefusals).toBe(0);
       expectWithinBudget(f);
     },
     1_800_000,
