@@ -1,8 +1,10 @@
+import { StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { ManualClock } from "@drso/clock";
 import { describe, expect, it } from "vitest";
 import { nextWorkflowName, withHistoryBudget } from "../lambda/step-lambda.js";
-import { HISTORY_EVENT_LIMIT } from "../testing/asl-interpreter.js";
+import { HISTORY_EVENT_LIMIT, LocalStateMachine } from "../testing/asl-interpreter.js";
 import { fiftyWaveDrill, type HistoryFigures, quotaBoundRecovery } from "../testing/history-scenarios.js";
-import { HAND_OVER_EVENTS, roundEvents } from "./definition.js";
+import { buildDefinition, HAND_OVER_EVENTS, roundEvents, type StepInput } from "./definition.js";
 
 const ID = "00000000-0000-4000-8000-000000000001";
 const move = { executionId: ID, status: "RUNNING", terminal: false, waitSeconds: 2, waitForSignal: false };
@@ -34,6 +36,87 @@ describe("history budget: the Step Lambda counts events and asks for a hand-over
     expect(nextWorkflowName(ID, `${ID}-v7-h9`)).toBe(`${ID}-v7-h10`);
     expect(nextWorkflowName(ID, undefined)).toBe(`${ID}-h1`);
     expect(HAND_OVER_EVENTS).toBeLessThan(20_000);
+  });
+});
+
+describe("history budget: the HandOver state (local interpreter)", () => {
+  const ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:drs-orchestration-test";
+  /** A Step that asks to hand over once its workflow has counted 100 events, and ends the execution in the 3rd workflow. */
+  function setup() {
+    const clock = new ManualClock(0);
+    const seen: StepInput[] = [];
+    const sm = new LocalStateMachine({
+      definition: buildDefinition({ stepFunctionArn: "step", pauseTokenFunctionArn: "pause" }),
+      stateMachineArn: ARN,
+      clock,
+      functions: {
+        step: async (payload) => {
+          const input = payload as StepInput;
+          seen.push(input);
+          const terminal = input.workflow === `${ID}-h2`;
+          return withHistoryBudget(
+            {
+              executionId: ID,
+              status: terminal ? "COMPLETED" : "RUNNING",
+              terminal,
+              waitSeconds: 1,
+              waitForSignal: false,
+            },
+            input,
+            100,
+          );
+        },
+        pause: async () => ({}),
+      },
+    });
+    return { clock, sm, seen };
+  }
+  async function settle(m: ReturnType<typeof setup>) {
+    for (let i = 0; i < 10_000; i++) {
+      await m.sm.idle();
+      if (m.sm.activeRuns.length === 0) return;
+      if (!m.clock.runNext()) throw new Error("stuck");
+    }
+  }
+
+  it("starts the next workflow of the execution with a fresh count and succeeds; the successor steps at once", async () => {
+    const m = setup();
+    await m.sm.client.send(
+      new StartExecutionCommand({
+        stateMachineArn: ARN,
+        name: ID,
+        input: JSON.stringify({ executionId: ID }),
+      }),
+    );
+    await settle(m);
+    const runs = m.sm.runsOf(ID);
+    expect(runs.map((r) => [r.name, r.status, r.history.at(-1)])).toEqual([
+      [ID, "SUCCEEDED", "HandedOver"],
+      [`${ID}-h1`, "SUCCEEDED", "HandedOver"],
+      [`${ID}-h2`, "SUCCEEDED", "Done"],
+    ]);
+    expect(JSON.parse(runs[1]!.input)).toMatchObject({ executionId: ID, events: 3 });
+    expect(runs[1]!.startedAt).toBe(runs[0]!.stoppedAt);
+    for (const r of runs) expect(r.eventCount).toBeLessThan(100 + 40);
+    // Each workflow's first Step sees the count it was handed.
+    expect(m.seen.filter((s) => s.events === 3).map((s) => s.workflow)).toEqual([`${ID}-h1`, `${ID}-h2`]);
+  });
+
+  it("treats an already started successor (a retried StartExecution) as handed over", async () => {
+    const m = setup();
+    m.sm.start(`${ID}-h1`, JSON.stringify({ executionId: ID, events: 3 }));
+    await m.sm.client.send(
+      new StartExecutionCommand({
+        stateMachineArn: ARN,
+        name: ID,
+        input: JSON.stringify({ executionId: ID }),
+      }),
+    );
+    await settle(m);
+    const first = m.sm.runs.get(ID)!;
+    expect(first.status).toBe("SUCCEEDED");
+    expect(first.history.at(-1)).toBe("HandedOver");
+    expect(first.taskErrors.map((e) => e.error)).toContain("StepFunctions.ExecutionAlreadyExistsException");
   });
 });
 
