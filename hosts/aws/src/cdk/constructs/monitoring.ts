@@ -133,6 +133,7 @@ export class Monitoring extends Construct {
         left: [
           "WorkflowsStarted",
           "WorkflowContinuations",
+          "WorkflowHandOvers",
           "SignalsSent",
           "StepFailures",
           "SignalFailures",
