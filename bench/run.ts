@@ -5,9 +5,10 @@ import { webBench } from "../packages/web/bench/web-bench.js";
 import { apiBench } from "./api-bench.js";
 import { discoveryBench } from "./discovery-bench.js";
 import { engineBench } from "./engine-bench.js";
+import { sfnBench } from "./sfn-bench.js";
 import type { BenchFigure, BenchSuite } from "./types.js";
 
-const suites: BenchSuite[] = [simBench, engineBench, apiBench, discoveryBench, webBench];
+const suites: BenchSuite[] = [simBench, engineBench, sfnBench, apiBench, discoveryBench, webBench];
 
 function pad(text: string, width: number) {
   return text.length >= width ? text : text + " ".repeat(width - text.length);

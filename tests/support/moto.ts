@@ -78,14 +78,20 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /** Starts `moto_server` on 127.0.0.1 and a free port; resolves once it answers HTTP. */
-export async function startMoto(options: { startTimeoutMs?: number } = {}): Promise<MotoServer> {
+export async function startMoto(
+  options: {
+    startTimeoutMs?: number;
+    /** Extra environment, e.g. INITIAL_NO_AUTH_ACTION_COUNT to turn on moto's IAM enforcement after N requests. */
+    env?: Record<string, string>;
+  } = {},
+): Promise<MotoServer> {
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const endpoint = `http://127.0.0.1:${port}`;
     const child = spawn(COMMAND, ["-H", "127.0.0.1", "-p", String(port)], {
       stdio: ["ignore", "ignore", "pipe"],
-      env: { ...process.env, AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing" },
+      env: { ...process.env, AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing", ...options.env },
     });
     let stderr = "";
     child.stderr?.on("data", (chunk: Buffer) => {

@@ -7,7 +7,7 @@ import {
   motoSkipMessage,
   startMoto,
 } from "../../../tests/support/moto.js";
-import { assumeRoleCredentials } from "./sdk-drs-gateway.js";
+import { assumeRoleCredentials, stsRegionFor } from "./sdk-drs-gateway.js";
 
 const moto = motoAvailable();
 if (!moto) console.warn(motoSkipMessage("STS AssumeRole (adapters/drs/src/assume-role.test.ts)"));
@@ -66,5 +66,60 @@ describe.skipIf(!moto)("assumeRoleCredentials against moto_server's STS", () => 
     expect(new URLSearchParams(requests[1]).has("ExternalId")).toBe(false);
     sts.destroy();
     asRole.destroy();
+  });
+});
+
+describe("assumeRoleCredentials: one session, a regional endpoint that works, clear errors", () => {
+  const roleArn = "arn:aws:iam::444455556666:role/DRSOrchestrationRole";
+  /** A stand-in STS client: counts AssumeRole calls, answers after a tick (so that calls overlap). */
+  function fakeSts(answer: () => Promise<unknown>) {
+    const calls: unknown[] = [];
+    const client = {
+      send: async (command: { input: unknown }) => {
+        calls.push(command.input);
+        await new Promise((r) => setTimeout(r, 5));
+        return answer();
+      },
+    } as unknown as STSClient;
+    return { client, calls };
+  }
+  const session = async () => ({
+    Credentials: {
+      AccessKeyId: "ASIAEXAMPLE",
+      SecretAccessKey: "secret",
+      SessionToken: "token",
+      Expiration: new Date(Date.now() + 3_600_000),
+    },
+  });
+
+  it("shares one AssumeRole between concurrent first calls (a cold start stepping many servers at once)", async () => {
+    const sts = fakeSts(session);
+    const provider = assumeRoleCredentials({ roleArn, region: "us-east-1", stsClient: sts.client });
+    const all = await Promise.all(Array.from({ length: 20 }, () => provider()));
+    expect(sts.calls).toHaveLength(1);
+    expect(new Set(all.map((c) => c.accessKeyId))).toEqual(new Set(["ASIAEXAMPLE"]));
+  });
+
+  it("calls STS in the orchestrator's own region, not the (possibly opt-in) recovery region", () => {
+    expect(stsRegionFor("me-central-1", { AWS_REGION: "us-east-1" })).toBe("us-east-1");
+    expect(stsRegionFor("eu-west-1", {})).toBe("eu-west-1");
+  });
+
+  it("says what to do when STS is not activated in the endpoint's region", async () => {
+    const sts = fakeSts(async () => {
+      throw Object.assign(new Error("STS is not activated in this region for account:123456789012."), {
+        name: "RegionDisabledException",
+      });
+    });
+    const provider = assumeRoleCredentials({
+      roleArn,
+      region: "ap-east-1",
+      stsClient: sts.client,
+      stsRegion: "ap-east-1",
+    });
+    await expect(provider()).rejects.toThrow(/STS is not activated in ap-east-1.*IAM account settings/);
+    // A failed attempt is not cached: the next call tries again.
+    await expect(provider()).rejects.toThrow();
+    expect(sts.calls).toHaveLength(2);
   });
 });

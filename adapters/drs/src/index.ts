@@ -5,6 +5,7 @@ export {
   createSdkDrsGatewayFactory,
   type SdkDrsGatewayOptions,
   simulatorCredentials,
+  stsRegionFor,
 } from "./sdk-drs-gateway.js";
 export {
   createServiceQuotasReader,

@@ -314,22 +314,39 @@ export function simulatorCredentials(accountId: string): AwsCredentialIdentity {
 }
 
 /**
+ * The region whose STS endpoint issues the target-account sessions: the orchestrator's own region (always
+ * activated for its account; sessions from regional endpoints are valid in every region, opt-in ones included),
+ * else the target region.
+ */
+export function stsRegionFor(
+  targetRegion: string,
+  env: Record<string, string | undefined> = process.env,
+): string {
+  return env.AWS_REGION || env.AWS_DEFAULT_REGION || targetRegion;
+}
+
+/**
  * Credentials for a target account in aws mode: the caller's own credentials for its own account, an STS
- * role session (refreshed before expiry) when the account has a role ARN.
+ * role session (refreshed before expiry) when the account has a role ARN. Concurrent calls while no session
+ * is cached share one AssumeRole.
  */
 export function assumeRoleCredentials(options: {
   roleArn: string;
   externalId?: string;
+  /** The target region (for messages); STS is called in `stsRegion`. */
   region: string;
+  /** Default {@link stsRegionFor}(region). */
+  stsRegion?: string;
   sessionName?: string;
   durationSeconds?: number;
-  /** The STS client to call (default: one for `region` with the default credentials); tests point it at an emulator. */
+  /** The STS client to call (default: one for `stsRegion` with the default credentials); tests point it at an emulator. */
   stsClient?: STSClient;
 }): AwsCredentialIdentityProvider {
-  const sts = options.stsClient ?? new STSClient({ region: options.region });
+  const stsRegion = options.stsRegion ?? stsRegionFor(options.region);
+  const sts = options.stsClient ?? new STSClient({ region: stsRegion });
   let cached: AwsCredentialIdentity | undefined;
-  return async () => {
-    if (cached?.expiration && cached.expiration.getTime() - Date.now() > 5 * 60_000) return cached;
+  let pending: Promise<AwsCredentialIdentity> | undefined;
+  async function assume(): Promise<AwsCredentialIdentity> {
     try {
       const out = await sts.send(
         new AssumeRoleCommand({
@@ -349,12 +366,19 @@ export function assumeRoleCredentials(options: {
       };
       return cached;
     } catch (error) {
-      throw new DrsError(
-        "AssumeRole",
-        "access-denied",
-        `Cannot assume ${options.roleArn}: ${(error as Error).message}`,
-        { retryable: false },
-      );
+      const name = (error as { name?: string }).name;
+      const message =
+        name === "RegionDisabledException"
+          ? `Cannot assume ${options.roleArn}: STS is not activated in ${stsRegion} for the orchestrator's account. Activate the region's STS endpoint (IAM account settings → Security Token Service (STS) → Endpoints), or run the orchestrator in a region where it is active.`
+          : `Cannot assume ${options.roleArn}: ${(error as Error).message}`;
+      throw new DrsError("AssumeRole", "access-denied", message, { retryable: false });
     }
+  }
+  return async () => {
+    if (cached?.expiration && cached.expiration.getTime() - Date.now() > 5 * 60_000) return cached;
+    pending ??= assume().finally(() => {
+      pending = undefined;
+    });
+    return pending;
   };
 }

@@ -13,7 +13,7 @@ import type { RootStack } from "./root-stack.js";
 const XRAY: Acknowledgement = {
   id: "AwsSolutions-IAM5[Resource::*]",
   reason:
-    "Only actions without resource-level permissions: X-Ray PutTraceSegments/PutTelemetryRecords, DRS Describe*/Get*/ListTagsForResource, EC2 Describe*, Service Quotas GetAWSDefaultServiceQuota, SSM GetAutomationExecution/ListCommandInvocations/GetCommandInvocation (see the Sid of each statement).",
+    "Only actions without resource-level permissions, or created by DRS at run time: X-Ray PutTraceSegments/PutTelemetryRecords, DRS Describe*/Get*/ListTagsForResource, Service Quotas GetAWSDefaultServiceQuota, SSM GetAutomationExecution/ListCommands/ListCommandInvocations/GetCommandInvocation; EC2 Describe* and the EC2 create calls of a DRS launch only with aws:CalledVia drs.amazonaws.com (see the Sid of each statement).",
 };
 
 const NODE_22: Acknowledgement = {
@@ -32,11 +32,12 @@ const DRS_RESOURCES = (scope: IConstruct, write: boolean) => {
     {
       id: "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:instance/*]",
       reason:
-        "TerminateRecoveryInstances (and SSM SendCommand) act on EC2 instances DRS launched at run time. Scoped to this account.",
+        "TerminateRecoveryInstances (and SSM SendCommand) act on EC2 instances DRS launched at run time. Scoped to this account; the EC2 actions only via DRS (aws:CalledVia) and only on resources tagged AWSElasticDisasterRecoveryManaged.",
     },
     {
       id: "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:volume/*]",
-      reason: "TerminateRecoveryInstances deletes the volumes of recovery instances. Scoped to this account.",
+      reason:
+        "TerminateRecoveryInstances deletes the volumes of recovery instances. Scoped to this account, only via DRS, only DRS-tagged volumes.",
     },
     {
       id: "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:servicequotas:*:<AWS::AccountId>:drs/*]",
@@ -58,7 +59,17 @@ const DRS_RESOURCES = (scope: IConstruct, write: boolean) => {
       {
         id: "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:launch-template/*]",
         reason:
-          "Each source server's DRS launch template is created by DRS; UpdateLaunchConfiguration writes protection-group launch settings to it.",
+          "Each source server's DRS launch template is created by DRS; UpdateLaunchConfiguration writes protection-group launch settings to it (only via DRS, only DRS-tagged templates).",
+      },
+      {
+        id: "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:security-group/*]",
+        reason:
+          "DRS creates and adjusts the security groups of recovery and failback instances: only via DRS, only DRS-tagged groups.",
+      },
+      {
+        id: "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*::snapshot/*]",
+        reason:
+          "DRS deletes the snapshots it took during a launch (snapshot ARNs carry no account): only via DRS, only DRS-tagged snapshots.",
       },
       {
         id: "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:*:*:automation-definition/*]",

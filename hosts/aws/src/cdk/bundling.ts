@@ -71,3 +71,43 @@ function bundleAll(outRoot: string): void {
     if (!readdirSync(join(outRoot, name)).includes("index.mjs"))
       throw new Error(`esbuild produced no ${name}/index.mjs`);
 }
+
+/** `…/node_modules/@aws-sdk/client-ssm/dist-es/commands/ListCommandsCommand.js` → `client-ssm/ListCommands`. */
+const COMMAND_MODULE =
+  /node_modules\/@aws-sdk\/([a-z0-9-]+)\/dist-es\/(?:submodules\/([a-z0-9-]+)\/)?commands\/([A-Za-z0-9]+?)Command\.js$/;
+
+/**
+ * The AWS SDK commands each Lambda bundle contains: the same esbuild pass as {@link bundleLambda} (same
+ * entries, same tree shaking), with a metafile instead of files; a command module with bytes in a bundle's
+ * output is a command that function can send. Keys as in iam-table.ts (`client-ssm/ListCommands`).
+ */
+export function sdkCommandsOfBundles(): Record<LambdaName, string[]> {
+  const result = buildSync({
+    entryPoints: Object.fromEntries(
+      Object.entries(LAMBDA_ENTRIES).map(([name, entry]) => [`${name}/index`, join(PACKAGE_ROOT, entry)]),
+    ),
+    outdir: join(PACKAGE_ROOT, ".metafile-out"),
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: "node",
+    target: "node22",
+    format: "esm",
+    mainFields: ["module", "main"],
+    external: ["better-sqlite3"],
+    logLevel: "silent",
+  });
+  const out = {} as Record<LambdaName, string[]>;
+  for (const [file, output] of Object.entries(result.metafile.outputs)) {
+    const name = (Object.keys(LAMBDA_ENTRIES) as LambdaName[]).find((n) => file.endsWith(`${n}/index.mjs`));
+    if (!name) continue;
+    const commands = new Set<string>();
+    for (const [input, info] of Object.entries(output.inputs)) {
+      const m = COMMAND_MODULE.exec(input.replaceAll("\\", "/"));
+      if (m && info.bytesInOutput > 0) commands.add(m[2] ? `${m[1]}/${m[2]}/${m[3]}` : `${m[1]}/${m[3]}`);
+    }
+    out[name] = [...commands].sort();
+  }
+  return out;
+}

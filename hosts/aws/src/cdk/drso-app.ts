@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { DYNAMO_TABLES, dynamoTableName } from "@drso/store";
+import { DYNAMO_TABLES } from "@drso/store";
 import { App, type AppProps } from "aws-cdk-lib";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import { gatewayRoutes } from "../lambda/api-routes.js";
@@ -59,7 +59,6 @@ export function createDrsoApp(options: DrsoAppOptions = {}) {
     description: `DRS Orchestrator ${VERSION} (${parameters.environment}): orchestration for AWS Elastic Disaster Recovery`,
     parameters,
     tables: DYNAMO_TABLES,
-    tableName: (spec) => dynamoTableName(spec, parameters.environment),
     routes: gatewayRoutes(VERSION),
     code: lambdaCode,
     ...(webDistDir ? { webDistDir } : {}),

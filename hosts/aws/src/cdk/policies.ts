@@ -1,4 +1,8 @@
 import * as iam from "aws-cdk-lib/aws-iam";
+import { DRS_DEPENDENT_ACTIONS, DRS_MANAGED_TAG, DRS_SERVICE_ROLE_NAMES } from "./iam-table.js";
+
+/** Only when DRS makes the call with the caller's forward access session. */
+const VIA_DRS = { "ForAnyValue:StringEquals": { "aws:CalledVia": ["drs.amazonaws.com"] } };
 
 /**
  * What the orchestrator does in an account that holds DRS source servers: the same statements go into the
@@ -34,6 +38,14 @@ export function drsStatements(options: DrsPolicyOptions): iam.PolicyStatement[] 
   const region = options.region ?? "*";
   const arn = (service: string, resource: string) =>
     `arn:${partition}:${service}:${region}:${options.account}:${resource}`;
+  const ec2Resources = [
+    arn("ec2", "instance/*"),
+    arn("ec2", "volume/*"),
+    arn("ec2", "launch-template/*"),
+    arn("ec2", "security-group/*"),
+    // Snapshot ARNs carry no account.
+    `arn:${partition}:ec2:${region}::snapshot/*`,
+  ];
   const statements = [
     new iam.PolicyStatement({
       sid: "DrsRead",
@@ -58,21 +70,25 @@ export function drsStatements(options: DrsPolicyOptions): iam.PolicyStatement[] 
       resources: [arn("drs", "recovery-instance/*")],
     }),
     new iam.PolicyStatement({
-      sid: "Ec2Read",
-      // DRS checks these against the caller; EC2 Describe* take no resource-level permissions.
-      actions: [
-        "ec2:DescribeInstances",
-        "ec2:DescribeInstanceStatus",
-        "ec2:DescribeVolumes",
-        "ec2:DescribeLaunchTemplateVersions",
-      ],
+      sid: "DrsDependentRead",
+      // What DRS reads with the caller's permissions (forward access session) while it launches or terminates.
+      // EC2 Describe* take no resource-level permissions; only when DRS makes the call.
+      actions: [...DRS_DEPENDENT_ACTIONS.read],
       resources: ["*"],
+      conditions: VIA_DRS,
     }),
     new iam.PolicyStatement({
-      sid: "DrsTerminateDependencies",
-      // What TerminateRecoveryInstances checks against the caller: instances and volumes of this account only.
-      actions: ["ec2:TerminateInstances", "ec2:DeleteVolume"],
-      resources: [arn("ec2", "instance/*"), arn("ec2", "volume/*")],
+      sid: "DrsDependentManaged",
+      // Destructive and modifying EC2 calls DRS makes for the caller: only on resources DRS created and tagged,
+      // only through DRS. Read-only principals (the API) get what TerminateRecoveryInstances needs.
+      actions: options.write
+        ? [...DRS_DEPENDENT_ACTIONS.managed]
+        : ["ec2:TerminateInstances", "ec2:DeleteVolume"],
+      resources: options.write ? ec2Resources : ec2Resources.slice(0, 2),
+      conditions: {
+        ...VIA_DRS,
+        StringEquals: { [`aws:ResourceTag/${DRS_MANAGED_TAG}`]: "drs.amazonaws.com" },
+      },
     }),
   ];
   if (options.write) {
@@ -90,10 +106,22 @@ export function drsStatements(options: DrsPolicyOptions): iam.PolicyStatement[] 
         resources: [arn("drs", "source-server/*"), arn("drs", "recovery-instance/*"), arn("drs", "job/*")],
       }),
       new iam.PolicyStatement({
-        sid: "DrsLaunchDependencies",
-        // What StartRecovery and UpdateLaunchConfiguration check against the caller: the launch templates.
-        actions: ["ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate"],
-        resources: [arn("ec2", "launch-template/*")],
+        sid: "DrsDependentCreate",
+        // What DRS creates for the caller during a launch (instances, volumes, snapshots, launch templates and
+        // their versions, security groups, tags on them). RunInstances alone touches a dozen resource types
+        // (image, subnet, network interface, key pair, …): "*", only when DRS makes the call.
+        actions: [...DRS_DEPENDENT_ACTIONS.create],
+        resources: ["*"],
+        conditions: VIA_DRS,
+      }),
+      new iam.PolicyStatement({
+        sid: "DrsPassServiceRoles",
+        // DRS attaches its instance profiles to the instances it launches: only DRS's own service roles, only to EC2.
+        actions: [DRS_DEPENDENT_ACTIONS.passRole],
+        resources: DRS_SERVICE_ROLE_NAMES.map(
+          (name) => `arn:${partition}:iam::${options.account}:role/service-role/${name}`,
+        ),
+        conditions: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } },
       }),
     );
   }
@@ -111,7 +139,13 @@ export function drsStatements(options: DrsPolicyOptions): iam.PolicyStatement[] 
       new iam.PolicyStatement({
         sid: "SsmReadActions",
         // Status reads of automations and commands take no resource-level permissions.
-        actions: ["ssm:GetAutomationExecution", "ssm:ListCommandInvocations", "ssm:GetCommandInvocation"],
+        // ListCommands: the runner finds a command it already sent (idempotent start) and polls its status.
+        actions: [
+          "ssm:GetAutomationExecution",
+          "ssm:ListCommands",
+          "ssm:ListCommandInvocations",
+          "ssm:GetCommandInvocation",
+        ],
         resources: ["*"],
       }),
     );

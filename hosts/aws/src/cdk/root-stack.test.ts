@@ -1,4 +1,4 @@
-import { DYNAMO_TABLES, dynamoTableNames } from "@drso/store";
+import { DYNAMO_TABLES } from "@drso/store";
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gatewayRoutes } from "../lambda/api-routes.js";
@@ -90,10 +90,9 @@ describe("cdk-nag (AwsSolutions)", () => {
 
 describe("data: DynamoDB tables from DYNAMO_TABLES", () => {
   it("creates exactly the adapter's tables, keys and indexes", () => {
-    const names = dynamoTableNames("prod");
     for (const spec of DYNAMO_TABLES) {
       s.nested.Database.hasResourceProperties("AWS::DynamoDB::Table", {
-        TableName: names[spec.id],
+        TableName: Match.absent(),
         KeySchema: [
           { AttributeName: spec.partitionKey.name, KeyType: "HASH" },
           ...(spec.sortKey ? [{ AttributeName: spec.sortKey.name, KeyType: "RANGE" }] : []),
@@ -299,6 +298,43 @@ describe("API Gateway", () => {
     });
     expect(of(s.nested.Api, "AWS::WAFv2::WebACLAssociation")).toHaveLength(1);
   });
+
+  it("rate-limits the client behind CloudFront by its forwarded IP, not CloudFront's edge address", () => {
+    const [acl] = of(s.nested.Api, "AWS::WAFv2::WebACL");
+    const rules = acl!.Properties.Rules as Array<{
+      Name: string;
+      Statement: {
+        RateBasedStatement?: { AggregateKeyType: string; Limit: number; ForwardedIPConfig?: unknown };
+      };
+    }>;
+    const forwarded = rules.find((r) => r.Statement.RateBasedStatement?.AggregateKeyType === "FORWARDED_IP");
+    expect(forwarded?.Statement.RateBasedStatement).toMatchObject({
+      ForwardedIPConfig: { HeaderName: "X-Forwarded-For", FallbackBehavior: "NO_MATCH" },
+    });
+    // The socket-address rule stays for direct calls, high enough not to throttle a CloudFront edge.
+    const direct = rules.find((r) => r.Statement.RateBasedStatement?.AggregateKeyType === "IP");
+    expect(direct!.Statement.RateBasedStatement!.Limit).toBeGreaterThan(
+      forwarded!.Statement.RateBasedStatement!.Limit,
+    );
+  });
+
+  it("lets CloudWatch use the data key only for this account's alarms (aws:SourceAccount, aws:SourceArn)", () => {
+    const [key] = of(s.nested.Security, "AWS::KMS::Key");
+    const statements = (
+      key!.Properties.KeyPolicy as {
+        Statement: Array<Statement & { Sid?: string; Condition?: unknown; Principal?: unknown }>;
+      }
+    ).Statement;
+    const cw = statements.filter((st) =>
+      JSON.stringify(st.Principal ?? "").includes("cloudwatch.amazonaws.com"),
+    );
+    expect(cw).toHaveLength(1);
+    const condition = cw[0]!.Condition as Record<string, Record<string, unknown>>;
+    expect(JSON.stringify(condition.StringEquals?.["aws:SourceAccount"])).toContain("AWS::AccountId");
+    expect(joinToString(condition.ArnLike?.["aws:SourceArn"])).toMatch(
+      /:cloudwatch:<TOKEN>:<TOKEN>:alarm:\*$/,
+    );
+  });
 });
 
 describe("compute: Lambda functions and least-privilege roles", () => {
@@ -329,13 +365,21 @@ describe("compute: Lambda functions and least-privilege roles", () => {
       expect(r.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  it("never grants a wildcard action, and '*' resources only to actions that take no resource", () => {
+  it("never grants a wildcard action, and '*' resources only to actions that take no resource (or only via DRS)", () => {
     const noResourceLevel =
-      /^(xray:|drs:(Describe|Get|List)|ec2:Describe|servicequotas:GetAWSDefaultServiceQuota$|ssm:(GetAutomationExecution|ListCommandInvocations|GetCommandInvocation)$)/;
+      /^(xray:|drs:(Describe|Get|List)|servicequotas:GetAWSDefaultServiceQuota$|ssm:(GetAutomationExecution|ListCommands|ListCommandInvocations|GetCommandInvocation)$)/;
+    // EC2 calls DRS makes with the caller's forward access session (RunInstances & co touch resources created
+    // at launch): '*' but only with aws:CalledVia drs.amazonaws.com.
+    const viaDrs = (st: Statement) =>
+      JSON.stringify(
+        (st as { Condition?: Record<string, Record<string, unknown>> }).Condition?.[
+          "ForAnyValue:StringEquals"
+        ]?.["aws:CalledVia"],
+      ) === '["drs.amazonaws.com"]';
     for (const name of ["api", "step", "pause-token", "sweeper"]) {
       for (const st of roleStatements(name)) {
         for (const a of actions(st)) expect(a, `${name}: ${a}`).not.toMatch(/^\*$|:\*$/);
-        if (resources(st).includes("*"))
+        if (resources(st).includes("*") && !(viaDrs(st) && actions(st).every((a) => a.startsWith("ec2:"))))
           for (const a of actions(st)) expect(a, `${name} ${st.Sid}: ${a} on *`).toMatch(noResourceLevel);
       }
     }
@@ -418,18 +462,29 @@ describe("compute: Lambda functions and least-privilege roles", () => {
 });
 
 describe("orchestration: the Step Functions state machine", () => {
-  it("is a Standard workflow with the generated definition, all events logged and X-Ray", () => {
+  it("is a Standard workflow with the generated definition, all events logged without execution data, X-Ray", () => {
     const [sm] = of(s.nested.Orchestration, "AWS::StepFunctions::StateMachine");
     expect(sm!.Properties).toMatchObject({
       StateMachineName: "drs-orchestration-prod-state-machine",
       StateMachineType: "STANDARD",
       TracingConfiguration: { Enabled: true },
-      LoggingConfiguration: { Level: "ALL", IncludeExecutionData: true },
+      // No execution data: inputs/outputs carry task tokens.
+      LoggingConfiguration: { Level: "ALL", IncludeExecutionData: false },
     });
     const definition = JSON.parse(
       joinToString(sm!.Properties.DefinitionString).replaceAll("<TOKEN>", "fn"),
     ) as Record<string, unknown>;
     expect(definition).toEqual(buildDefinition({ stepFunctionArn: "fn", pauseTokenFunctionArn: "fn" }));
+  });
+
+  it("may start only itself (the hand-over, continue-as-new), by name", () => {
+    const start = of(s.nested.Orchestration, "AWS::IAM::Policy")
+      .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+      .filter((st) => actions(st).includes("states:StartExecution"));
+    expect(start).toHaveLength(1);
+    expect(resources(start[0]!).map(joinToString)).toEqual([
+      "arn:<TOKEN>:states:<TOKEN>:<TOKEN>:stateMachine:drs-orchestration-prod-state-machine",
+    ]);
   });
 
   it("may invoke only the step and pause-token functions", () => {

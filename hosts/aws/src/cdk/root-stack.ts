@@ -21,7 +21,8 @@ export interface RootStackProps extends StackProps {
   parameters: DeploymentParameters;
   /** `DYNAMO_TABLES` from @drso/store. */
   tables: readonly TableSpec[];
-  tableName: (spec: TableSpec) => string;
+  /** Physical table names (default generated: see decision 015). */
+  tableName?: (spec: TableSpec) => string;
   /** The API's routes (from the app's OpenAPI document). */
   routes: ApiRoute[];
   /** Code of each Lambda function (esbuild bundles). */
@@ -89,7 +90,7 @@ export class RootStack extends Stack {
 
     this.database = new Database(nested("Database", "DynamoDB tables"), "Database", {
       tables: props.tables,
-      tableName: props.tableName,
+      ...(props.tableName ? { tableName: props.tableName } : {}),
       encryptionKey: this.key,
     });
 
@@ -187,7 +188,8 @@ export class RootStack extends Stack {
     }
 
     this.monitoring = new Monitoring(nested("Monitoring", "alarms and dashboard"), "Monitoring", {
-      dashboardName: names.prefix,
+      // Dashboards are global to the account: the region keeps two regions' deployments apart.
+      dashboardName: `${names.prefix}-${this.region}`,
       functions: this.compute.functions,
       stateMachine: this.orchestration.stateMachine,
       restApi: this.api.restApi,

@@ -1,4 +1,5 @@
 import { App, Stack } from "aws-cdk-lib";
+import { Match } from "aws-cdk-lib/assertions";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { afterAll, describe, expect, it } from "vitest";
@@ -57,8 +58,10 @@ describe("deployment variants", () => {
         },
       },
     });
-    s.nested.Database.hasResourceProperties("AWS::DynamoDB::Table", {
-      TableName: "drs-orchestration-execution-history-dr",
+    // The environment name reaches the functions (table names are generated: they get DRSO_TABLES).
+    s.nested.Compute.hasResourceProperties("AWS::Lambda::Function", {
+      FunctionName: "drs-orchestration-dr-step",
+      Environment: { Variables: Match.objectLike({ DRSO_ENVIRONMENT: "dr", DRSO_TABLES: Match.anyValue() }) },
     });
     expect(s.acknowledged.map((a) => a.id)).not.toContain("AwsSolutions-CFR4");
   }, 240_000);

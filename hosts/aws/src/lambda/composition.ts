@@ -67,8 +67,11 @@ function core(functionName: string, required: Array<keyof LambdaEnv> = []): Core
   const tools = powertools(functionName);
   const telemetry = powertoolsTelemetry(tools);
   const dynamo = tools.tracer.captureAWSv3Client(new DynamoDBClient({ region: env.AWS_REGION }));
-  const store = createDynamoStore({ client: dynamo, tables: dynamoTableNames(env.DRSO_ENVIRONMENT) });
-  // One STS session per target account and region, refreshed before expiry; the orchestrator's own account
+  const tables = { ...dynamoTableNames(env.DRSO_ENVIRONMENT), ...(env.DRSO_TABLES ?? {}) } as ReturnType<
+    typeof dynamoTableNames
+  >;
+  const store = createDynamoStore({ client: dynamo, tables });
+  // One STS session per target account role, refreshed before expiry; the orchestrator's own account
   // (an account without a role ARN) uses the function's role.
   const ownCredentials = defaultProvider();
   const sessions = new Map<string, ReturnType<typeof assumeRoleCredentials>>();
@@ -85,12 +88,15 @@ function core(functionName: string, required: Array<keyof LambdaEnv> = []): Core
     async () => {
       const account = await accountOf(target.accountId);
       if (!account?.roleArn) return ownCredentials();
-      const key = `${account.roleArn}|${account.externalId ?? ""}|${target.region}`;
+      // One session per role, for every region: STS is called in the function's own region (always active),
+      // and its sessions are valid in every region, opt-in recovery regions included.
+      const key = `${account.roleArn}|${account.externalId ?? ""}`;
       let session = sessions.get(key);
       if (!session) {
         session = assumeRoleCredentials({
           roleArn: account.roleArn,
           region: target.region,
+          stsRegion: env.AWS_REGION,
           sessionName: `drs-orchestrator-${env.DRSO_ENVIRONMENT}`,
           ...(account.externalId ? { externalId: account.externalId } : {}),
         });

@@ -17,6 +17,20 @@ export const LambdaEnvSchema = z.object({
   DRSO_EVENT_BUS_NAME: optional,
   DRSO_CORS_ORIGINS: optional,
   DRSO_RATE_LIMIT_PER_USER: z.coerce.number().positive().default(100),
+  /** `{"executionHistory":"<name>",…}`: the generated table names (absent: the names derived from DRSO_ENVIRONMENT). */
+  DRSO_TABLES: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return undefined;
+      try {
+        const parsed = JSON.parse(v) as unknown;
+        if (parsed && typeof parsed === "object" && Object.values(parsed).every((n) => typeof n === "string"))
+          return parsed as Record<string, string>;
+      } catch {}
+      ctx.addIssue({ code: "custom", message: "must be a JSON object of table names" });
+      return z.NEVER;
+    }),
 });
 
 export type LambdaEnv = z.infer<typeof LambdaEnvSchema>;

@@ -1,13 +1,15 @@
 import { createStepHandler, leaseRenewer, type StepHandlerDeps } from "@drso/app";
 import type { Execution } from "@drso/core";
 import {
+  HAND_OVER_EVENTS,
   MAX_PARK_SECONDS,
   PARK_AFTER_SECONDS,
+  roundEvents,
   type StepInput,
   type StepOutput,
 } from "../state-machine/definition.js";
 import { silentTelemetry, type Telemetry } from "./telemetry.js";
-import { settled } from "./workflows.js";
+import { settled, workflowName } from "./workflows.js";
 
 export interface StepLambdaDeps {
   /** Everything the engine's step handler needs (store, DRS, clock, actions, notifier). */
@@ -20,6 +22,36 @@ export interface StepLambdaDeps {
   maxParkSeconds?: number;
   /** Seconds to wait when another workflow holds the execution's lease. */
   busyRetrySeconds?: number;
+  /** Counted history events after which the workflow hands over to a new one (default HAND_OVER_EVENTS). */
+  handOverEvents?: number;
+}
+
+type Move = Omit<StepOutput, "events" | "handOver" | "nextWorkflow">;
+
+/** `<id>` → `<id>-h1`, `<id>-h1` → `<id>-h2`, `<id>-v7` → `<id>-v7-h1` … (the execution's next workflow). */
+export function nextWorkflowName(executionId: string, current: string | undefined): string {
+  const base = current && current.length > 0 ? current : workflowName(executionId);
+  const m = /^(.*)-h(\d+)$/.exec(base);
+  const next = m ? `${m[1]}-h${Number(m[2]) + 1}` : `${base}-h1`;
+  // Step Functions names are at most 80 characters: keep the execution prefix, shorten the rest.
+  return next.length <= 80 ? next : workflowName(executionId, `h${Date.now().toString(36)}`);
+}
+
+/**
+ * Adds the round's history events to the workflow's count and decides the hand-over: once the count reaches
+ * the budget, a non-terminal move becomes "start the next workflow and end this one".
+ */
+export function withHistoryBudget(move: Move, input: StepInput, budget: number): StepOutput {
+  const events =
+    (typeof input.events === "number" ? input.events : 0) +
+    roundEvents(typeof input.retryCount === "number" ? input.retryCount : 0, move.waitForSignal);
+  const handOver = !move.terminal && events >= budget;
+  return {
+    ...move,
+    events,
+    handOver,
+    ...(handOver ? { nextWorkflow: nextWorkflowName(input.executionId, input.workflow) } : {}),
+  };
 }
 
 /**
@@ -35,7 +67,7 @@ export function nextMove(
   now: number,
   pendingCommands: boolean,
   limits: { parkAfterSeconds: number; maxParkSeconds: number },
-): StepOutput {
+): Move {
   const base = { executionId: execution.executionId, status: execution.status };
   if (pendingCommands) return { ...base, terminal: false, waitSeconds: 0, waitForSignal: false };
   if (settled(execution)) return { ...base, terminal: true, waitSeconds: 0, waitForSignal: false };
@@ -66,8 +98,23 @@ export function createStepLambda(deps: StepLambdaDeps) {
     maxParkSeconds: deps.maxParkSeconds ?? MAX_PARK_SECONDS,
   };
   const busyRetrySeconds = deps.busyRetrySeconds ?? 5;
+  const budget = deps.handOverEvents ?? HAND_OVER_EVENTS;
 
   return async function step(input: StepInput): Promise<StepOutput> {
+    const move = await stepOnce(input);
+    const out = withHistoryBudget(move, input, budget);
+    if (out.handOver) {
+      telemetry.count("WorkflowHandOvers");
+      telemetry.info("history budget used: handing over", {
+        executionId: input.executionId,
+        events: out.events,
+        nextWorkflow: out.nextWorkflow,
+      });
+    }
+    return out;
+  };
+
+  async function stepOnce(input: StepInput): Promise<Move> {
     const { executionId } = input;
     if (typeof executionId !== "string" || executionId.length === 0)
       throw new TypeError("Step input needs an executionId");
@@ -113,5 +160,5 @@ export function createStepLambda(deps: StepLambdaDeps) {
           telemetry.warn("lease release failed", { executionId, error: String(error) }),
         );
     }
-  };
+  }
 }

@@ -22,8 +22,10 @@ describe("the engine's state machine definition", () => {
     expect(aslValidator(broken).isValid).toBe(false);
   });
 
-  it("loops Step → Decide → Wait | WaitForSignal → Step and ends in Done or ExecutionFailed", () => {
-    expect(definition.StartAt).toBe("Step");
+  it("loops Step → Decide → Wait | WaitForSignal → Step and ends in Done, ExecutionFailed or a hand-over", () => {
+    expect(definition.StartAt).toBe("Start");
+    expect(states.Start).toMatchObject({ Type: "Choice", Default: "Init" });
+    expect(states.Init).toMatchObject({ Type: "Pass", Next: "Step" });
     expect(states.Step).toMatchObject({
       Type: "Task",
       Resource: "arn:aws:states:::lambda:invoke",
@@ -32,6 +34,7 @@ describe("the engine's state machine definition", () => {
     expect(states.Decide!.Type).toBe("Choice");
     expect(states.Decide!.Default).toBe("Wait");
     expect((states.Decide!.Choices as Array<{ Next: string }>).map((c) => c.Next)).toEqual([
+      "HandOver",
       "ExecutionFailed",
       "Done",
       "WaitForSignal",
@@ -76,7 +79,8 @@ describe("the engine's state machine definition", () => {
     expect(states.Step!.Catch).toEqual([
       { ErrorEquals: ["States.ALL"], ResultPath: "$.lastError", Next: "Recover" },
     ]);
-    expect(states.Recover).toMatchObject({ Type: "Wait", Next: "Step" });
+    expect(states.Recover).toMatchObject({ Type: "Wait", Next: "CountFailure" });
+    expect(states.CountFailure).toMatchObject({ Type: "Pass", Next: "Step" });
     // A park that times out goes back to Step; any other failure of the park recovers the same way.
     expect(states.WaitForSignal!.Catch).toEqual([
       { ErrorEquals: ["States.Timeout"], ResultPath: null, Next: "Step" },

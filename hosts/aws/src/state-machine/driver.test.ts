@@ -96,7 +96,9 @@ describe("Step Functions driver: the generated state machine, run locally agains
 
     // One workflow did all of it: Step, Decide, Wait loops, the park, and the end.
     expect(h.machine.runs.size).toBe(1);
-    expect(new Set(run.history)).toEqual(new Set(["Step", "Decide", "Wait", "WaitForSignal", "Done"]));
+    expect(new Set(run.history)).toEqual(
+      new Set(["Start", "Init", "Step", "Decide", "Wait", "WaitForSignal", "Done"]),
+    );
     // The only task "errors" are parks timing out into Step at their wake-up: no Lambda failed.
     expect(run.taskErrors.filter((e) => e.error !== "States.Timeout")).toEqual([]);
     expect(h.recorded.errors()).toEqual([]);

@@ -113,4 +113,61 @@ describe("the local ASL interpreter (test tool for the engine driver)", () => {
     expect(run).toMatchObject({ status: "FAILED", error: "Late" });
     expect(m.clock.now()).toBe(60_000);
   });
+
+  it("counts history events per state type as Step Functions records them", async () => {
+    let calls = 0;
+    const m = machine(
+      {
+        StartAt: "Count",
+        States: {
+          Count: {
+            Type: "Pass",
+            Parameters: { "n.$": "States.MathAdd($.n, 2)" },
+            Next: "T",
+          },
+          T: {
+            Type: "Task",
+            Resource: "arn:aws:states:::lambda:invoke",
+            Parameters: { FunctionName: "f", Payload: { "n.$": "$.n", "retry.$": "$$.State.RetryCount" } },
+            Retry: [{ ErrorEquals: ["States.TaskFailed"], IntervalSeconds: 1, MaxAttempts: 2 }],
+            OutputPath: "$.Payload",
+            Next: "C",
+          },
+          C: { Type: "Choice", Choices: [{ Variable: "$.n", NumericEquals: 3, Next: "W" }], Default: "Done" },
+          W: { Type: "Wait", Seconds: 1, Next: "Done" },
+          Done: { Type: "Succeed" },
+        },
+      },
+      {
+        f: async (p) => {
+          if (++calls === 1) throw new Error("first attempt fails");
+          return p;
+        },
+      },
+    );
+    await m.sm.client.send(new StartExecutionCommand({ stateMachineArn: ARN, name: "e", input: '{"n":1}' }));
+    const run = await runToEnd(m, "e");
+    expect(run.status).toBe("SUCCEEDED");
+    // The intrinsic and the retry count reach the function: n = 1 + 2, second attempt has RetryCount 1.
+    expect(run.output).toEqual({ n: 3, retry: 1 });
+    expect(Object.fromEntries(run.events)).toEqual({
+      ExecutionStarted: 1,
+      PassStateEntered: 1,
+      PassStateExited: 1,
+      TaskStateEntered: 1,
+      TaskScheduled: 2,
+      TaskStarted: 2,
+      TaskFailed: 1,
+      TaskSucceeded: 1,
+      TaskStateExited: 1,
+      ChoiceStateEntered: 1,
+      ChoiceStateExited: 1,
+      WaitStateEntered: 1,
+      WaitStateExited: 1,
+      SucceedStateEntered: 1,
+      SucceedStateExited: 1,
+      ExecutionSucceeded: 1,
+    });
+    expect(run.eventCount).toBe(18);
+  });
 });

@@ -22,11 +22,18 @@ import type { AslDefinition } from "../state-machine/definition.js";
  * real time. `client` is a fake SFNClient (StartExecution, DescribeExecution, ListExecutions, SendTaskSuccess,
  * SendTaskFailure) with Step Functions' naming rules, so the code under test talks to it as to AWS.
  *
- * Not modelled: intrinsic functions, Map/Parallel, heartbeats, the execution-level TimeoutSeconds, and the
+ * History events are counted per state type as Step Functions records them (`WorkflowRun.events`), and the
+ * optimized `states:startExecution` integration starts another workflow of the same machine (continue-as-new).
+ * `$$.State.RetryCount` and the intrinsic States.MathAdd are supported.
+ *
+ * Not modelled: other intrinsic functions, Map/Parallel, heartbeats, the execution-level TimeoutSeconds, and the
  * Step task's TimeoutSeconds (functions run in real time while the clock stands still).
  */
 
 type Json = unknown;
+
+/** Step Functions' quota of history events per standard workflow execution. */
+export const HISTORY_EVENT_LIMIT = 25_000;
 type LambdaFn = (payload: Json) => Promise<Json>;
 
 export type WorkflowStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
@@ -38,6 +45,13 @@ export interface WorkflowRun {
   status: WorkflowStatus;
   /** States entered, in order. */
   history: string[];
+  /**
+   * History events as Step Functions counts them (ExecutionStarted, <Type>StateEntered/Exited, TaskScheduled/
+   * Started/Submitted/Succeeded/Failed/TimedOut per attempt, ExecutionSucceeded/Failed), by event type.
+   */
+  events: Map<string, number>;
+  /** Total of `events`: what the 25,000-event limit applies to. */
+  eventCount: number;
   /** The state the workflow is in now (or ended in). */
   current?: string;
   output?: Json;
@@ -122,12 +136,25 @@ function setPath(root: Json, path: string | null | undefined, result: Json): Jso
   return copy;
 }
 
+/** `$.path` / `$$.path`, or the one intrinsic the driver uses: `States.MathAdd(<path or int>, <path or int>)`. */
+function resolveValue(expression: string, input: Json, context: Json): Json {
+  const add = /^States\.MathAdd\(\s*([^,]+?)\s*,\s*([^)]+?)\s*\)$/.exec(expression);
+  if (!add) return getPath(input, expression, context);
+  const operand = (text: string) => {
+    const value = text.startsWith("$") ? getPath(input, text, context) : Number(text);
+    if (typeof value !== "number" || !Number.isInteger(value))
+      throw new StatesError("States.Runtime", `States.MathAdd needs integers, got ${JSON.stringify(value)}`);
+    return value;
+  };
+  return operand(add[1]!) + operand(add[2]!);
+}
+
 function resolveTemplate(template: Json, input: Json, context: Json): Json {
   if (Array.isArray(template)) return template.map((t) => resolveTemplate(t, input, context));
   if (template === null || typeof template !== "object") return template;
   const out: Record<string, Json> = {};
   for (const [key, value] of Object.entries(template as Record<string, Json>)) {
-    if (key.endsWith(".$")) out[key.slice(0, -2)] = getPath(input, value as string, context);
+    if (key.endsWith(".$")) out[key.slice(0, -2)] = resolveValue(value as string, input, context);
     else out[key] = resolveTemplate(value, input, context);
   }
   return out;
@@ -138,6 +165,7 @@ const jsonCopy = (value: Json): Json => (value === undefined ? null : JSON.parse
 /** States.Runtime (a bad path, a bad Wait value) is never retried or caught by States.ALL: the run fails. */
 function matches(errorEquals: string[], error: string): boolean {
   if (error === "States.Runtime") return errorEquals.includes(error);
+  if (error === "States.HistoryLimitExceeded") return false;
   return errorEquals.some(
     (e) => e === error || e === "States.ALL" || (e === "States.TaskFailed" && error !== "States.Timeout"),
   );
@@ -310,6 +338,8 @@ export class LocalStateMachine {
       input,
       status: "RUNNING",
       history: [],
+      events: new Map(),
+      eventCount: 0,
       taskErrors: [],
       startedAt: this.options.clock.now(),
       done: Promise.resolve(),
@@ -333,33 +363,56 @@ export class LocalStateMachine {
     });
   }
 
+  private event(run: WorkflowRun, type: string) {
+    run.events.set(type, (run.events.get(type) ?? 0) + 1);
+    run.eventCount += 1;
+    // Step Functions fails an execution whose history would grow past the quota.
+    if (run.eventCount > HISTORY_EVENT_LIMIT && type !== "ExecutionFailed")
+      throw new StatesError(
+        "States.HistoryLimitExceeded",
+        `The execution reached the maximum number of history events (${HISTORY_EVENT_LIMIT}).`,
+      );
+  }
+
   private async execute(run: WorkflowRun): Promise<void> {
     const definition = this.options.definition;
     let stateName = definition.StartAt as string;
     let input: Json = JSON.parse(run.input);
+    this.event(run, "ExecutionStarted");
+    let type = "";
     try {
-      for (let transitions = 0; transitions < 100_000; transitions++) {
+      for (let transitions = 0; transitions < 1_000_000; transitions++) {
         const state = this.states[stateName];
         if (!state) throw new StatesError("States.Runtime", `No state ${stateName}`);
         run.history.push(stateName);
         run.current = stateName;
+        type = String(state.Type);
+        this.event(run, `${type}StateEntered`);
         const context = {
           Execution: { Id: run.arn, Name: run.name, Input: JSON.parse(run.input) },
           StateMachine: { Id: this.options.stateMachineArn },
-          State: { Name: stateName },
+          State: { Name: stateName, RetryCount: 0 },
         };
         const effective = state.InputPath === undefined ? input : getPath(input, state.InputPath as string);
         switch (state.Type) {
           case "Pass": {
-            const result = "Result" in state ? state.Result : effective;
+            const result =
+              "Result" in state
+                ? state.Result
+                : state.Parameters !== undefined
+                  ? resolveTemplate(state.Parameters, effective, context)
+                  : effective;
             input = this.output(state, setPath(input, state.ResultPath as string | null | undefined, result));
             break;
           }
           case "Succeed":
+            this.event(run, "SucceedStateExited");
+            this.event(run, "ExecutionSucceeded");
             run.status = "SUCCEEDED";
             run.output = this.output(state, effective);
             return;
           case "Fail":
+            this.event(run, "ExecutionFailed");
             run.status = "FAILED";
             run.error = state.Error as string;
             run.cause = state.Cause as string;
@@ -369,6 +422,7 @@ export class LocalStateMachine {
             const next = (choice?.Next as string | undefined) ?? (state.Default as string | undefined);
             if (!next) throw new StatesError("States.NoChoiceMatched", `No Choice matched in ${stateName}`);
             input = this.output(state, effective);
+            this.event(run, "ChoiceStateExited");
             stateName = next;
             continue;
           }
@@ -388,6 +442,7 @@ export class LocalStateMachine {
           }
           case "Task": {
             const outcome = await this.task(run, state, effective, context);
+            this.event(run, "TaskStateExited");
             if ("next" in outcome) {
               input = outcome.input;
               stateName = outcome.next;
@@ -399,7 +454,9 @@ export class LocalStateMachine {
           default:
             throw new StatesError("States.Runtime", `Unsupported state type ${String(state.Type)}`);
         }
+        if (type !== "Task") this.event(run, `${type}StateExited`);
         if (state.End === true) {
+          this.event(run, "ExecutionSucceeded");
           run.status = "SUCCEEDED";
           run.output = input;
           return;
@@ -408,6 +465,7 @@ export class LocalStateMachine {
       }
       throw new StatesError("States.Runtime", "Too many transitions");
     } catch (error) {
+      this.event(run, "ExecutionFailed");
       run.status = "FAILED";
       run.error = error instanceof StatesError ? error.error : "States.Runtime";
       run.cause = error instanceof StatesError ? error.causeText : (error as Error).message;
@@ -429,7 +487,9 @@ export class LocalStateMachine {
       spec: r,
       attempts: 0,
     }));
-    for (;;) {
+    let attempt = 0;
+    for (; ; attempt++) {
+      (context.State as { RetryCount: number }).RetryCount = attempt;
       try {
         const result = await this.invoke(run, state, rawInput, context);
         const selected =
@@ -485,6 +545,31 @@ export class LocalStateMachine {
   ): Promise<Json> {
     const resource = state.Resource as string;
     const waitForToken = resource === "arn:aws:states:::lambda:invoke.waitForTaskToken";
+    this.event(run, "TaskScheduled");
+    this.event(run, "TaskStarted");
+    if (resource === "arn:aws:states:::states:startExecution") {
+      // The optimized integration (no .sync): StartExecution of a workflow, its result is the ARN.
+      const p = resolveTemplate(state.Parameters ?? {}, input, context) as {
+        StateMachineArn: string;
+        Name?: string;
+        Input?: Json;
+      };
+      if (p.StateMachineArn !== this.options.stateMachineArn)
+        throw new StatesError("StepFunctions.StateMachineDoesNotExistException", p.StateMachineArn);
+      const name = p.Name ?? `${run.name}-child-${++this.tokenSeq}`;
+      if (this.runs.has(name)) {
+        this.event(run, "TaskFailed");
+        throw new StatesError(
+          "StepFunctions.ExecutionAlreadyExistsException",
+          `Execution Already Exists: '${name}'`,
+        );
+      }
+      const child = this.start(name, typeof p.Input === "string" ? p.Input : JSON.stringify(p.Input ?? {}));
+      this.record("StartExecution (state machine)", { name, from: run.name }, "ok");
+      this.event(run, "TaskSubmitted");
+      this.event(run, "TaskSucceeded");
+      return { ExecutionArn: child.arn, StartDate: new Date(child.startedAt).toISOString() };
+    }
     if (resource !== "arn:aws:states:::lambda:invoke" && !waitForToken)
       throw new StatesError("States.Runtime", `Unsupported resource ${resource}`);
     let waiter: TokenWaiter | undefined;
@@ -506,14 +591,18 @@ export class LocalStateMachine {
     try {
       payload = jsonCopy(await fn(jsonCopy(parameters.Payload ?? input)));
     } catch (error) {
+      this.event(run, "TaskFailed");
       if (token) {
         this.tokens.delete(token);
         this.usedTokens.add(token);
       }
       throw error;
     }
-    if (!waitForToken || !waiter || !token)
+    if (!waitForToken || !waiter || !token) {
+      this.event(run, "TaskSucceeded");
       return { ExecutedVersion: "$LATEST", Payload: payload, StatusCode: 200 };
+    }
+    this.event(run, "TaskSubmitted");
 
     // Parked: until SendTaskSuccess/Failure (possibly already sent by the function itself) or the timeout.
     const timeout =
@@ -542,7 +631,11 @@ export class LocalStateMachine {
     }
     const outcome = parked.outcome;
     if (!outcome) throw new Error("token wait ended without an outcome");
-    if (!outcome.ok) throw outcome.error;
+    if (!outcome.ok) {
+      this.event(run, outcome.error.error === "States.Timeout" ? "TaskTimedOut" : "TaskFailed");
+      throw outcome.error;
+    }
+    this.event(run, "TaskSucceeded");
     return outcome.output;
   }
 }

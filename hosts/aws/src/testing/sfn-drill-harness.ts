@@ -11,7 +11,7 @@ import {
 } from "@drso/core";
 import { createSdkDrsGatewayFactory, simulatorCredentials } from "@drso/drs";
 import { createMemoryStore } from "@drso/store";
-import { type RunningSimulator, startSimulator } from "drs-sim";
+import { type FleetSpec, type RunningSimulator, startSimulator } from "drs-sim";
 import { createPauseTokenLambda } from "../lambda/pause-token-lambda.js";
 import { createStepLambda } from "../lambda/step-lambda.js";
 import { createSweeperLambda } from "../lambda/sweeper-lambda.js";
@@ -55,9 +55,26 @@ export function recordingTelemetry() {
  * all on one ManualClock. The use cases' engine signal is the Step Functions one, talking to the interpreter's
  * fake SFNClient.
  */
-export async function createSfnDrillHarness(options: { settings?: Partial<Settings>; store?: Store } = {}) {
+export async function createSfnDrillHarness(
+  options: {
+    settings?: Partial<Settings>;
+    store?: Store;
+    /** Default the demo fleet. */
+    fleet?: FleetSpec;
+    /** Simulator job timings (default 0.01: a launch in seconds; 1 = DRS's real durations). */
+    timeScale?: number;
+    seed?: number;
+    /** History budget of the Step Lambda (default HAND_OVER_EVENTS). */
+    handOverEvents?: number;
+  } = {},
+) {
   const clock = new ManualClock(Date.UTC(2026, 5, 1, 8, 0, 0));
-  const sim: RunningSimulator = await startSimulator({ clock, fleet: "demo", timeScale: 0.01, seed: 1 });
+  const sim: RunningSimulator = await startSimulator({
+    clock,
+    fleet: options.fleet ?? "demo",
+    timeScale: options.timeScale ?? 0.01,
+    seed: options.seed ?? 1,
+  });
   const store = options.store ?? createMemoryStore();
   const settings: Settings = { ...DEFAULT_SETTINGS, ...options.settings };
   await store.settings.put(settings, 0);
@@ -71,7 +88,11 @@ export async function createSfnDrillHarness(options: { settings?: Partial<Settin
   const { telemetry } = recorded;
 
   const definition = buildDefinition({ stepFunctionArn: "step", pauseTokenFunctionArn: "pause-token" });
-  const stepLambda = createStepLambda({ engine: { store, drs, clock }, telemetry });
+  const stepLambda = createStepLambda({
+    engine: { store, drs, clock },
+    telemetry,
+    ...(options.handOverEvents !== undefined ? { handOverEvents: options.handOverEvents } : {}),
+  });
   const machine = new LocalStateMachine({
     definition,
     stateMachineArn: STATE_MACHINE_ARN,
@@ -154,6 +175,17 @@ export async function createSfnDrillHarness(options: { settings?: Partial<Settin
     },
     async plan(input: RecoveryPlanInput) {
       return services.recoveryPlans.create(input, "tester@example.com");
+    },
+    /** The workflows of an execution with their history sizes (what the 25,000-event limit applies to). */
+    history(executionId: string) {
+      const runs = machine.runsOf(executionId);
+      return {
+        workflows: runs.map((r) => ({ name: r.name, status: r.status, events: r.eventCount })),
+        maxEvents: Math.max(0, ...runs.map((r) => r.eventCount)),
+        totalEvents: runs.reduce((sum, r) => sum + r.eventCount, 0),
+        handOvers: runs.filter((r) => r.history.at(-1) === "HandedOver").length,
+        failed: runs.filter((r) => r.status === "FAILED").length,
+      };
     },
     launchesByServer(): Map<string, number> {
       const counts = new Map<string, number>();

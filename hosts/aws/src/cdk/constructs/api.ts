@@ -132,7 +132,7 @@ export class Api extends Construct {
     const throttle = props.throttle ?? { burstLimit: 500, rateLimit: 1000 };
     this.accessLogs = new logs.LogGroup(this, "AccessLogs", {
       retention: props.logRetention,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
 
     const cors = props.corsOrigins && props.corsOrigins.length > 0 ? props.corsOrigins : undefined;
@@ -268,10 +268,32 @@ export class Api extends Construct {
           managedRule("AWSManagedRulesCommonRuleSet", 20, ["SizeRestrictions_BODY"]),
           managedRule("AWSManagedRulesKnownBadInputsRuleSet", 30),
           {
-            name: "RateLimitPerIp",
+            // Behind CloudFront the socket address is an edge location shared by many users: count the client
+            // address CloudFront forwards (X-Forwarded-For). Requests without the header (direct calls to the
+            // execute-api endpoint) are left to the next rule.
+            name: "RateLimitPerClientIp",
             priority: 40,
             action: { block: {} },
-            statement: { rateBasedStatement: { limit: 3000, aggregateKeyType: "IP" } },
+            statement: {
+              rateBasedStatement: {
+                limit: 3000,
+                aggregateKeyType: "FORWARDED_IP",
+                forwardedIpConfig: { headerName: "X-Forwarded-For", fallbackBehavior: "NO_MATCH" },
+              },
+            },
+            visibilityConfig: {
+              cloudWatchMetricsEnabled: true,
+              metricName: "RateLimitPerClientIp",
+              sampledRequestsEnabled: true,
+            },
+          },
+          {
+            // The socket address: direct callers, and a ceiling per CloudFront edge (a spoofed X-Forwarded-For
+            // still counts here).
+            name: "RateLimitPerIp",
+            priority: 50,
+            action: { block: {} },
+            statement: { rateBasedStatement: { limit: 20_000, aggregateKeyType: "IP" } },
             visibilityConfig: {
               cloudWatchMetricsEnabled: true,
               metricName: "RateLimitPerIp",

@@ -1,4 +1,4 @@
-import { Duration } from "aws-cdk-lib";
+import { ArnFormat, Duration, Stack } from "aws-cdk-lib";
 import type * as apigateway from "aws-cdk-lib/aws-apigateway";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as actions from "aws-cdk-lib/aws-cloudwatch-actions";
@@ -45,6 +45,18 @@ export class Monitoring extends Construct {
         principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
         actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
         resources: ["*"],
+        // Only on behalf of this account's alarms (confused-deputy protection).
+        conditions: {
+          StringEquals: { "aws:SourceAccount": Stack.of(this).account },
+          ArnLike: {
+            "aws:SourceArn": Stack.of(this).formatArn({
+              service: "cloudwatch",
+              resource: "alarm",
+              resourceName: "*",
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
       }),
     );
     if (props.alarmEmail)
@@ -121,6 +133,7 @@ export class Monitoring extends Construct {
         left: [
           "WorkflowsStarted",
           "WorkflowContinuations",
+          "WorkflowHandOvers",
           "SignalsSent",
           "StepFailures",
           "SignalFailures",
