@@ -13,14 +13,18 @@ import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
 import Textarea from "@cloudscape-design/components/textarea";
 import Toggle from "@cloudscape-design/components/toggle";
+import { useState } from "react";
 import { WaveGraph } from "../../components/wave-graph.js";
 import { ActionsEditor } from "./actions-editor.js";
 import {
   type GroupRef,
+  liveProblems,
+  newlyImmediate,
   newWave,
   type PlanDraft,
   type PlanProblems,
   problemsByWave,
+  stillImmediate,
   type WaveDraft,
 } from "./plan-model.js";
 
@@ -35,7 +39,10 @@ export interface PlanEditorProps {
   groups: readonly GroupRef[];
   /** Client and server problems, by field path. */
   problems: PlanProblems;
-  /** Only shown once the user tried to save or validate (fields are not red while being typed). */
+  /**
+   * All problems are shown once the user tried to save or validate; before that only the plan's structure
+   * (cycles, unknown dependencies, empty waves) is, as it is edited (fields are not red while being typed).
+   */
   showProblems: boolean;
   readOnly: boolean;
   warnings?: Array<{ path: string; message: string }>;
@@ -54,14 +61,16 @@ export function PlanEditor({
   readOnly,
   warnings = [],
 }: PlanEditorProps) {
-  const shown: PlanProblems = showProblems ? problems : new Map();
+  const shown: PlanProblems = showProblems ? problems : liveProblems(problems);
+  // Waves that an edit turned from "after the previous wave" into "starts immediately".
+  const [immediate, setImmediate] = useState<string[]>([]);
   const setWave = (i: number, patch: Partial<WaveDraft>) => {
     const old = draft.waves[i]!;
     const waves = draft.waves.map((w, j) => (j === i ? { ...w, ...patch } : w));
     // Renaming a wave ID keeps the dependencies that pointed at it.
     const renamed =
       patch.waveId !== undefined && patch.waveId !== old.waveId ? [old.waveId, patch.waveId] : undefined;
-    onChange({
+    const next = {
       ...draft,
       waves: renamed
         ? waves.map((w) => ({
@@ -69,8 +78,14 @@ export function PlanEditor({
             dependsOn: w.dependsOn.map((d) => (d === renamed[0] ? renamed[1]! : d)),
           }))
         : waves,
-    });
+    };
+    if (patch.dependsOn) {
+      const changed = newlyImmediate(draft, next, next.waves[i]!.waveId);
+      if (changed.length > 0) setImmediate(changed);
+    }
+    onChange(next);
   };
+  const immediateNow = stillImmediate(draft, immediate);
   const move = (i: number, delta: number) => {
     const j = i + delta;
     if (j < 0 || j >= draft.waves.length) return;
@@ -220,6 +235,21 @@ export function PlanEditor({
         </Alert>
       ) : null}
       {err(shown, "waves") ? <Alert type="error">{err(shown, "waves")}</Alert> : null}
+      {immediateNow.length > 0 ? (
+        <Alert
+          type="info"
+          header="Dependencies changed the order of other waves"
+          dismissible
+          onDismiss={() => setImmediate([])}
+          data-testid="dependency-mode-notice"
+        >
+          {`Once one wave has dependencies, the plan no longer runs in list order: every wave without its own dependencies starts with the execution. ${immediateNow
+            .map((w) => `Wave ${w.waveId}${w.name && w.name !== w.waveId ? ` (${w.name})` : ""}`)
+            .join(
+              ", ",
+            )} ${immediateNow.length === 1 ? "no longer waits for the previous wave and starts" : "no longer wait for the previous wave and start"} immediately. Give ${immediateNow.length === 1 ? "it" : "them"} dependencies to keep the order.`}
+        </Alert>
+      ) : null}
 
       {draft.waves.map((w, i) => {
         const others = draft.waves.filter((_, j) => j !== i);
