@@ -274,3 +274,42 @@ describe("execution view states", () => {
       expect(v.button(id), id).toBeNull();
   });
 });
+
+describe("execution view live figures", () => {
+  function view(d: ExecutionDetail, now: number, transport: "sse" | "polling" = "sse") {
+    return (
+      <ExecutionView detail={d} events={[]} transport={transport} can={ALL} onCommand={() => {}} now={now} />
+    );
+  }
+  const duration = (c: HTMLElement) => c.querySelector('[data-testid="execution-duration"]')?.textContent;
+
+  it("the duration follows the clock while running, not the last update from the server", () => {
+    const d = detail({ durationSeconds: 90 });
+    const { container, rerender } = render(view(d, T0 + 125_000));
+    expect(duration(container)).toBe("2m 5s");
+    rerender(view(d, T0 + 126_000));
+    expect(duration(container)).toBe("2m 6s");
+  });
+
+  it("an ended execution shows its final duration and no Live badge", () => {
+    const d = detail({
+      status: "COMPLETED",
+      endTime: at(300),
+      durationSeconds: 300,
+      rto: { targetSeconds: 600, achievedSeconds: 300, met: true },
+      waves: [
+        wave("db", "COMPLETED", { startTime: at(0), endTime: at(60) }),
+        wave("app", "COMPLETED", { startTime: at(60), endTime: at(300) }),
+      ],
+    });
+    const { container } = render(view(d, T0 + 900_000));
+    expect(duration(container)).toBe("5m 0s");
+    expect(container.querySelector('[data-testid="live-indicator"]')).toBeNull();
+    expect(container.textContent).not.toMatch(/\bLive\b/);
+  });
+
+  it("a running execution shows Live while the stream is connected", () => {
+    const { container } = render(view(detail({}), T0 + 90_000));
+    expect(container.querySelector('[data-testid="live-indicator"]')?.textContent).toBe("Live");
+  });
+});

@@ -47,6 +47,16 @@ function pauseText(d: ExecutionDetail): string {
   return `Paused by ${p.by ?? "a user"}: no new wave starts until it is resumed. Running DRS jobs finish.`;
 }
 
+/** The execution's duration: its final one once ended, else counted from its start to now (ticks each second). */
+export function liveDuration(
+  d: Pick<ExecutionDetail, "status" | "startTime" | "endTime" | "durationSeconds">,
+  now: number,
+) {
+  if (d.endTime) return Math.round((Date.parse(d.endTime) - Date.parse(d.startTime)) / 1000);
+  if (isTerminal(d.status)) return d.durationSeconds;
+  return Math.max(d.durationSeconds, Math.floor((now - Date.parse(d.startTime)) / 1000));
+}
+
 /** The live state of one execution: status, approvals, controls, Gantt timeline, servers, events, job logs. */
 export function ExecutionView({
   detail: d,
@@ -132,9 +142,13 @@ export function ExecutionView({
         description={
           <>
             <span>{`Started by ${d.initiatedBy} · ${formatTime(d.startTime)}${d.comment ? ` · ${d.comment}` : ""} `}</span>
-            <Badge color={transport === "sse" ? "green" : "grey"}>
-              {transport === "sse" ? "Live" : transport === "polling" ? "Polling" : "Connecting"}
-            </Badge>
+            {terminal ? null : (
+              <span data-testid="live-indicator">
+                <Badge color={transport === "sse" ? "green" : "grey"}>
+                  {transport === "sse" ? "Live" : transport === "polling" ? "Polling" : "Connecting"}
+                </Badge>
+              </span>
+            )}
           </>
         }
       >
@@ -243,7 +257,9 @@ export function ExecutionView({
           </div>
           <div>
             <Box variant="awsui-key-label">Duration</Box>
-            <Box variant="awsui-value-large">{formatDuration(d.durationSeconds)}</Box>
+            <Box variant="awsui-value-large">
+              <span data-testid="execution-duration">{formatDuration(liveDuration(d, now))}</span>
+            </Box>
           </div>
           <div>
             <Box variant="awsui-key-label">RTO achieved / target</Box>
