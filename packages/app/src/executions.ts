@@ -17,6 +17,7 @@ import type { AppDeps } from "./deps.js";
 import { createForceEnd } from "./force-end.js";
 import type { Inventory } from "./inventory.js";
 import type { RecoveryPlanService } from "./recovery-plans.js";
+import { humanTime } from "./report.js";
 
 export interface ExecutionListQuery {
   planId?: string;
@@ -80,9 +81,10 @@ export function dateRangeBounds(
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
 /** The API's view of an execution: ISO times, jobs per wave, RTO per wave and overall against the target. */
-export function executionView(e: Execution) {
+export function executionView(e: Execution, now: number = e.updatedAt) {
   const target = e.snapshot.plan.rtoSeconds;
   const achieved = e.endTime !== undefined ? Math.round((e.endTime - e.startTime) / 1000) : undefined;
+  const human = humanTime(e, Math.max(now, e.updatedAt));
   const servers = e.waves.flatMap((w) => w.servers);
   return {
     executionId: e.executionId,
@@ -104,9 +106,14 @@ export function executionView(e: Execution) {
       : {}),
     ...(e.error ? { error: e.error } : {}),
     options: e.options,
+    pauses: human.pauses,
     rto: {
       ...(target !== undefined ? { targetSeconds: target } : {}),
       ...(achieved !== undefined ? { achievedSeconds: achieved } : {}),
+      humanSeconds: human.seconds,
+      ...(achieved !== undefined
+        ? { achievedWithoutHumanSeconds: Math.max(0, achieved - human.seconds) }
+        : {}),
       ...(target !== undefined && achieved !== undefined && e.status === "COMPLETED"
         ? { met: achieved <= target }
         : {}),
@@ -410,7 +417,7 @@ export function createExecutionService(
     },
 
     async get(executionId: string) {
-      return executionView(await require(executionId));
+      return executionView(await require(executionId), deps.clock.now());
     },
     require,
 

@@ -5653,9 +5653,13 @@ export interface components {
       options?: {
         reverseWaveOrder: boolean;
       };
+      pauses?: components["schemas"]["PauseRecord"][];
       rto: {
         targetSeconds?: number;
         achievedSeconds?: number;
+        /** @description Time the execution waited for people (pauses, approvals) */
+        humanSeconds?: number;
+        achievedWithoutHumanSeconds?: number;
         met?: boolean;
       };
       rpoTargetSeconds?: number;
@@ -5666,6 +5670,16 @@ export interface components {
       version: number;
     } & {
       [key: string]: unknown;
+    };
+    PauseRecord: {
+      /** @enum {string} */
+      reason: "pauseBefore" | "user" | "approval";
+      waveId?: string;
+      actionId?: string;
+      by?: string;
+      from: string;
+      /** @description Unset while the pause lasts */
+      to?: string;
     };
     ExecutionCounts: {
       waves: number;
@@ -5896,6 +5910,8 @@ export interface components {
       objectives: {
         rtoTargetSeconds?: number;
         rtoAchievedSeconds?: number;
+        humanSeconds: number;
+        rtoAchievedWithoutHumanSeconds?: number;
         rtoMet?: boolean;
         rpoTargetSeconds?: number;
       };
@@ -5918,6 +5934,29 @@ export interface components {
         failed: number;
         jobs: string[];
         error?: string;
+      }[];
+      servers: {
+        waveId: string;
+        wave: string;
+        hostname: string;
+        sourceServerId: string;
+        accountId: string;
+        region: string;
+        recoveryInstanceId?: string;
+        ec2InstanceId?: string;
+        startTime?: string;
+        endTime?: string;
+        outcome: string;
+        jobId?: string;
+        error?: string;
+      }[];
+      pauses: components["schemas"]["PauseRecord"][];
+      humanActions: {
+        at: string;
+        by: string;
+        action: string;
+        subject?: string;
+        comment?: string;
       }[];
       failures: {
         hostname: string;
