@@ -313,3 +313,49 @@ describe("execution view live figures", () => {
     expect(container.querySelector('[data-testid="live-indicator"]')?.textContent).toBe("Live");
   });
 });
+
+describe("execution view human time", () => {
+  const ended = () =>
+    detail({
+      status: "COMPLETED",
+      endTime: at(400),
+      durationSeconds: 400,
+      rto: {
+        targetSeconds: 600,
+        achievedSeconds: 400,
+        humanSeconds: 100,
+        achievedWithoutHumanSeconds: 300,
+        met: true,
+      },
+      pauses: [
+        { reason: "pauseBefore", waveId: "app", from: at(60), to: at(120) },
+        { reason: "user", by: "ops@example.com", from: at(200), to: at(240) },
+      ],
+      waves: [
+        wave("db", "COMPLETED", { startTime: at(0), endTime: at(60) }),
+        wave("app", "COMPLETED", { startTime: at(120), endTime: at(400) }),
+      ],
+    });
+
+  it("RTO achieved says that it includes human time, and shows the time without it", () => {
+    const { container } = render(
+      <ExecutionView detail={ended()} events={[]} transport="sse" can={ALL} onCommand={() => {}} now={T0} />,
+    );
+    const rto = container.querySelector('[data-testid="rto-achieved"]')?.textContent ?? "";
+    expect(rto).toContain("6m 40s");
+    expect(rto).toContain("including 1m 40s of human time");
+    expect(rto).toContain("5m 0s without human time");
+  });
+
+  it("the timeline shows the pause before a wave on its row and a user's pause on a row of its own", () => {
+    const { container } = render(
+      <ExecutionView detail={ended()} events={[]} transport="sse" can={ALL} onCommand={() => {}} now={T0} />,
+    );
+    const app = container.querySelector('[data-testid="gantt-chart"] [data-wave="app"]')!;
+    expect(app.querySelector('[data-segment="pause"] title')?.textContent).toContain(
+      "Paused before the wave",
+    );
+    const own = container.querySelector('[data-testid="gantt-chart"] [data-wave="execution-pauses"]')!;
+    expect(own.querySelector("[data-segment] title")?.textContent).toContain("Paused by ops@example.com");
+  });
+});

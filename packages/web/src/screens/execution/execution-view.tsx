@@ -13,7 +13,7 @@ import Table from "@cloudscape-design/components/table";
 import Tabs from "@cloudscape-design/components/tabs";
 import type { ReactNode } from "react";
 import { formatDuration, formatTime } from "../../components/format.js";
-import { GanttChart } from "../../components/gantt-chart.js";
+import { GanttChart, timelineRows } from "../../components/gantt-chart.js";
 import { ActionStatus, ExecutionStatus, ServerStatus, WaveStatus } from "../../components/status.js";
 import { type ExecutionDetail, type ExecutionEvent, isTerminal } from "../../hooks/use-execution-live.js";
 import { EventLog } from "./event-log.js";
@@ -45,6 +45,17 @@ function pauseText(d: ExecutionDetail): string {
     return `Paused before ${wave?.name ?? p.waveId}, as the plan asks. Resume to start the wave.`;
   if (p.reason === "approval") return "Waiting for an approval.";
   return `Paused by ${p.by ?? "a user"}: no new wave starts until it is resumed. Running DRS jobs finish.`;
+}
+
+/** What the achieved RTO contains: the time spent waiting for people, and the RTO without it. */
+export function rtoHumanText(rto: {
+  achievedSeconds?: number | undefined;
+  humanSeconds?: number | undefined;
+  achievedWithoutHumanSeconds?: number | undefined;
+}): string {
+  const human = rto.humanSeconds ?? 0;
+  if (human === 0) return "no human time (no pause or approval)";
+  return `including ${formatDuration(human)} of human time; ${formatDuration(rto.achievedWithoutHumanSeconds ?? Math.max(0, (rto.achievedSeconds ?? 0) - human))} without human time`;
 }
 
 /** The execution's duration: its final one once ended, else counted from its start to now (ticks each second). */
@@ -263,7 +274,14 @@ export function ExecutionView({
           </div>
           <div>
             <Box variant="awsui-key-label">RTO achieved / target</Box>
-            <Box variant="awsui-value-large">{formatDuration(d.rto.achievedSeconds)}</Box>
+            <div data-testid="rto-achieved">
+              <Box variant="awsui-value-large">{formatDuration(d.rto.achievedSeconds)}</Box>
+              {d.rto.achievedSeconds !== undefined ? (
+                <Box color="text-body-secondary">{rtoHumanText(d.rto)}</Box>
+              ) : d.rto.humanSeconds ? (
+                <Box color="text-body-secondary">{`${formatDuration(d.rto.humanSeconds)} of human time so far`}</Box>
+              ) : null}
+            </div>
             <SpaceBetween direction="horizontal" size="xs">
               <Box color="text-body-secondary">{`target ${formatDuration(d.rto.targetSeconds)}`}</Box>
               {d.rto.met !== undefined ? (
@@ -321,13 +339,7 @@ export function ExecutionView({
                     origin={d.startTime}
                     now={d.endTime ? Date.parse(d.endTime) : now}
                     targetSeconds={d.rto.targetSeconds}
-                    rows={d.waves.map((w) => ({
-                      id: w.waveId,
-                      label: w.name,
-                      status: w.status,
-                      start: w.startTime,
-                      end: w.endTime,
-                    }))}
+                    rows={timelineRows(d.waves, d.pauses)}
                   />
                   <ExpandableSection headerText="Timeline as a table">
                     <Table
