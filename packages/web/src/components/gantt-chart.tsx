@@ -217,7 +217,14 @@ export function GanttChart({ rows, origin, now, targetSeconds, ariaLabel }: Gant
         }${human ? `; waited for people: ${human}` : ""}`;
         return (
           // biome-ignore lint/a11y/noInteractiveElementToNoninteractiveRole: bars are focusable so keyboard users can read each one
-          <g key={row.id} tabIndex={0} role="img" aria-label={description} data-wave={row.id}>
+          <g
+            key={row.id}
+            tabIndex={0}
+            role="img"
+            aria-label={description}
+            data-wave={row.noBar ? undefined : row.id}
+            data-row={row.id}
+          >
             <title>{description}</title>
             <text x={8} y={y + ROW / 2 + 4} fill="currentColor">
               {row.label.length > 22 ? `${row.label.slice(0, 21)}…` : row.label}

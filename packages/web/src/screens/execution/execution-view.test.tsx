@@ -355,7 +355,7 @@ describe("execution view human time", () => {
     expect(app.querySelector('[data-segment="pause"] title')?.textContent).toContain(
       "Paused before the wave",
     );
-    const own = container.querySelector('[data-testid="gantt-chart"] [data-wave="execution-pauses"]')!;
+    const own = container.querySelector('[data-testid="gantt-chart"] [data-row="execution-pauses"]')!;
     expect(own.querySelector("[data-segment] title")?.textContent).toContain("Paused by ops@example.com");
   });
 });
