@@ -240,6 +240,7 @@ export function ExecutionView({
             {d.rto.targetSeconds !== undefined
               ? ` (RTO target ${formatDuration(d.rto.targetSeconds)}: ${d.rto.met ? "met" : "missed"}).`
               : "."}
+            {d.rto.humanSeconds ? ` That is ${rtoHumanText(d.rto)}.` : ""}
             {d.executionType === "DRILL" && !termination && launched > 0
               ? ` Drill instances are still running${d.instancesTerminateAt ? ` until ${formatTime(d.instancesTerminateAt)}` : ""}: terminate them when you are done.`
               : ""}
