@@ -251,4 +251,28 @@ describe("plan editor validation", () => {
     act(() => appDeps.selectOptionByValue("db"));
     expect(notice()).toBeNull();
   });
+
+  it("says which waves wait again once the last dependency is removed and the plan runs in list order", () => {
+    const { container } = render(
+      <Harness
+        showProblems={false}
+        initial={plan([
+          { waveId: "db", groups: [DB] },
+          { waveId: "app", groups: [APP], dependsOn: ["db"] },
+          { waveId: "web", groups: [WEB] },
+        ])}
+      />,
+    );
+    const notice = () => container.querySelector('[data-testid="dependency-mode-notice"]');
+    expect(notice()).toBeNull();
+    const deps = createWrapper(container).findMultiselect('[data-testid="wave-1-depends"]')!;
+    act(() => {
+      deps.findToken(1)!.findDismiss().click();
+    });
+    const text = notice()?.textContent ?? "";
+    expect(text).toContain("list order");
+    expect(text).toContain("Wave web");
+    expect(text).toContain("now waits for the previous wave");
+    expect(graphNode(container, "web").getAttribute("aria-label")).toContain("after app");
+  });
 });

@@ -20,11 +20,13 @@ import {
   type GroupRef,
   liveProblems,
   newlyImmediate,
+  newlyOrdered,
   newWave,
   type PlanDraft,
   type PlanProblems,
   problemsByWave,
   stillImmediate,
+  stillOrdered,
   type WaveDraft,
 } from "./plan-model.js";
 
@@ -64,6 +66,21 @@ export function PlanEditor({
   const shown: PlanProblems = showProblems ? problems : liveProblems(problems);
   // Waves that an edit turned from "after the previous wave" into "starts immediately".
   const [immediate, setImmediate] = useState<string[]>([]);
+  // …and the reverse: waves that wait for the previous wave again once no wave has dependencies.
+  const [ordered, setOrdered] = useState<string[]>([]);
+  /** Remembers the waves whose start an edit changed (list order ↔ graph), for the notice. */
+  const noteOrderChange = (next: PlanDraft, editedWaveId?: string) => {
+    const changed = newlyImmediate(draft, next, editedWaveId);
+    if (changed.length > 0) {
+      setImmediate(changed);
+      setOrdered([]);
+    }
+    const waiting = newlyOrdered(draft, next, editedWaveId);
+    if (waiting.length > 0) {
+      setOrdered(waiting);
+      setImmediate([]);
+    }
+  };
   const setWave = (i: number, patch: Partial<WaveDraft>) => {
     const old = draft.waves[i]!;
     const waves = draft.waves.map((w, j) => (j === i ? { ...w, ...patch } : w));
@@ -79,13 +96,13 @@ export function PlanEditor({
           }))
         : waves,
     };
-    if (patch.dependsOn) {
-      const changed = newlyImmediate(draft, next, next.waves[i]!.waveId);
-      if (changed.length > 0) setImmediate(changed);
-    }
+    if (patch.dependsOn) noteOrderChange(next, next.waves[i]!.waveId);
     onChange(next);
   };
   const immediateNow = stillImmediate(draft, immediate);
+  const orderedNow = stillOrdered(draft, ordered);
+  const waveNames = (waves: WaveDraft[]) =>
+    waves.map((w) => `Wave ${w.waveId}${w.name && w.name !== w.waveId ? ` (${w.name})` : ""}`).join(", ");
   const move = (i: number, delta: number) => {
     const j = i + delta;
     if (j < 0 || j >= draft.waves.length) return;
@@ -95,12 +112,14 @@ export function PlanEditor({
   };
   const remove = (i: number) => {
     const gone = draft.waves[i]!.waveId;
-    onChange({
+    const next = {
       ...draft,
       waves: draft.waves
         .filter((_, j) => j !== i)
         .map((w) => ({ ...w, dependsOn: w.dependsOn.filter((d) => d !== gone) })),
-    });
+    };
+    noteOrderChange(next);
+    onChange(next);
   };
   const groupOptions = groups.map((g) => ({
     value: g.groupId,
@@ -235,6 +254,17 @@ export function PlanEditor({
         </Alert>
       ) : null}
       {err(shown, "waves") ? <Alert type="error">{err(shown, "waves")}</Alert> : null}
+      {orderedNow.length > 0 ? (
+        <Alert
+          type="info"
+          header="The plan runs in list order again"
+          dismissible
+          onDismiss={() => setOrdered([])}
+          data-testid="dependency-mode-notice"
+        >
+          {`No wave has dependencies any more, so the waves run one after another in list order. ${waveNames(orderedNow)} ${orderedNow.length === 1 ? "no longer starts immediately: it now waits for the previous wave" : "no longer start immediately: each now waits for the previous wave"}.`}
+        </Alert>
+      ) : null}
       {immediateNow.length > 0 ? (
         <Alert
           type="info"

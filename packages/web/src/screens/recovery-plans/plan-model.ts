@@ -309,6 +309,29 @@ export function newlyImmediate(before: PlanDraft, after: PlanDraft, editedWaveId
     .map((w) => w.waveId);
 }
 
+/**
+ * The reverse: the waves (other than the one edited) that started immediately before an edit and wait for the
+ * previous wave after it (the last `dependsOn` went: the plan runs in list order again).
+ */
+export function newlyOrdered(before: PlanDraft, after: PlanDraft, editedWaveId?: string): string[] {
+  const was = effectiveAfter(before);
+  const now = effectiveAfter(after);
+  return after.waves
+    .filter(
+      (w) =>
+        w.waveId !== editedWaveId &&
+        (was.get(w.waveId)?.length ?? 0) === 0 &&
+        (now.get(w.waveId)?.length ?? 0) > 0,
+    )
+    .map((w) => w.waveId);
+}
+
+/** Of the given waves, those that wait for the previous wave in a plan that runs in list order. */
+export function stillOrdered(draft: PlanDraft, waveIds: readonly string[]): WaveDraft[] {
+  if (draft.waves.some((w) => w.dependsOn.length > 0)) return [];
+  return draft.waves.filter((w, i) => i > 0 && waveIds.includes(w.waveId));
+}
+
 /** Of the given waves, those that still start immediately in a plan with explicit dependencies. */
 export function stillImmediate(draft: PlanDraft, waveIds: readonly string[]): WaveDraft[] {
   const now = effectiveAfter(draft);
