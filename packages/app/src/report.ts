@@ -252,7 +252,7 @@ export function reportMarkdown(r: ExecutionReport): string {
     "|---|---|---|---|---|---|---|",
     ...r.servers.map(
       (s) =>
-        `| ${cell(s.hostname)} (\`${s.sourceServerId}\`) | ${cell(s.wave)} | ${s.accountId}/${s.region} | ${s.recoveryInstanceId ?? "—"}${s.ec2InstanceId ? ` (${s.ec2InstanceId})` : ""} | ${s.startTime ?? "—"} | ${s.endTime ?? "—"} | ${s.outcome}${s.error ? `: ${cell(s.error)}` : ""} |`,
+        `| ${cell(s.hostname)} (\`${s.sourceServerId}\`) | ${cell(s.wave)} | ${s.accountId}/${s.region} | ${s.recoveryInstanceId ?? "—"}${s.ec2InstanceId && s.ec2InstanceId !== s.recoveryInstanceId ? ` (EC2 ${s.ec2InstanceId})` : ""} | ${s.startTime ?? "—"} | ${s.endTime ?? "—"} | ${s.outcome}${s.error ? `: ${cell(s.error)}` : ""} |`,
     ),
   );
   lines.push("", "## Human actions", "");

@@ -240,7 +240,9 @@ export function ExecutionView({
             {d.rto.targetSeconds !== undefined
               ? ` (RTO target ${formatDuration(d.rto.targetSeconds)}: ${d.rto.met ? "met" : "missed"}).`
               : "."}
-            {d.rto.humanSeconds ? ` That is ${rtoHumanText(d.rto)}.` : ""}
+            {d.rto.humanSeconds
+              ? ` RTO achieved ${formatDuration(d.rto.achievedSeconds)}, ${rtoHumanText(d.rto)}.`
+              : ""}
             {d.executionType === "DRILL" && !termination && launched > 0
               ? ` Drill instances are still running${d.instancesTerminateAt ? ` until ${formatTime(d.instancesTerminateAt)}` : ""}: terminate them when you are done.`
               : ""}

@@ -190,7 +190,7 @@ export default function ReportPage() {
               header: "Recovery instance",
               cell: (s) =>
                 s.recoveryInstanceId
-                  ? `${s.recoveryInstanceId}${s.ec2InstanceId ? ` (${s.ec2InstanceId})` : ""}`
+                  ? `${s.recoveryInstanceId}${s.ec2InstanceId && s.ec2InstanceId !== s.recoveryInstanceId ? ` (EC2 ${s.ec2InstanceId})` : ""}`
                   : "—",
             },
             { id: "start", header: "Launch started", cell: (s) => formatTime(s.startTime) },
