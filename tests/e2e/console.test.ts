@@ -174,7 +174,9 @@ describe.skipIf(!available)("web console end to end", () => {
   it("terminates the drill instances and shows the progress", async () => {
     const c = ui(page);
     await c.click("terminate-instances");
-    await c.click("confirm-command");
+    await c.click("confirm-terminate");
+    await page.getByTestId("termination-done").waitFor({ timeout: 120_000 });
+    await c.click("close-terminate");
     const termination = page.getByTestId("termination");
     await termination.waitFor();
     await termination.getByText("3 of 3 instances terminated").waitFor({ timeout: 120_000 });

@@ -1,5 +1,6 @@
 import {
   ConflictError,
+  closePauses,
   DEFAULT_SETTINGS,
   type DrsJob,
   type Execution,
@@ -151,6 +152,7 @@ export function forceEndedExecution(
   next.endTime = now;
   next.error = { code: "FORCE_ENDED", message: `Force-ended by ${by}: ${reason}` };
   delete next.pause;
+  closePauses(next, now);
   delete next.pauseRequested;
   delete next.wakeAt;
   const launched = next.waves

@@ -11,6 +11,6 @@ export {
 export { dateRangeBounds, type EngineSignal, parseSeedDate } from "./executions.js";
 export type { ProtectionGroupView, ResolveRequest } from "./protection-groups.js";
 export type { RecoveryPlanView } from "./recovery-plans.js";
-export { buildReport, type ExecutionReport, reportMarkdown } from "./report.js";
+export { buildReport, type ExecutionReport, humanActions, humanTime, reportMarkdown } from "./report.js";
 export { createServices, type Services } from "./services.js";
 export { type SettingsView, toSettingsView } from "./settings.js";

@@ -1,14 +1,102 @@
-import type { Execution } from "@drso/core";
+import type { BatchRun, Execution, ExecutionEvent, PauseRecord } from "@drso/core";
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 const secs = (from: number | undefined, to: number | undefined) =>
   from === undefined || to === undefined ? undefined : Math.round((to - from) / 1000);
 
-/** The drill report: what an auditor needs to see that a drill met (or missed) its targets. */
-export function buildReport(e: Execution, generatedAt: number) {
+/** Seconds covered by a set of intervals, overlaps counted once. */
+function unionSeconds(intervals: Array<{ from: number; to: number }>): number {
+  let total = 0;
+  let end = Number.NEGATIVE_INFINITY;
+  for (const i of [...intervals].sort((a, b) => a.from - b.from)) {
+    const from = Math.max(i.from, end);
+    if (i.to > from) total += i.to - from;
+    end = Math.max(end, i.to);
+  }
+  return Math.round(total / 1000);
+}
+
+/**
+ * Human time: how long the execution waited for people (paused before a wave, by a user, for an approval).
+ * An open pause counts up to `now` (or the end). The RTO without it is what the automation alone took.
+ */
+export function humanTime(e: Pick<Execution, "pauses" | "endTime">, now: number) {
+  const until = e.endTime ?? now;
+  const pauses = (e.pauses ?? []) as PauseRecord[];
+  return {
+    seconds: unionSeconds(pauses.map((p) => ({ from: p.from, to: p.to ?? until }))),
+    pauses: pauses.map((p) => ({
+      reason: p.reason,
+      ...(p.waveId ? { waveId: p.waveId } : {}),
+      ...(p.actionId ? { actionId: p.actionId } : {}),
+      ...(p.by ? { by: p.by } : {}),
+      from: iso(p.from)!,
+      ...(p.to !== undefined ? { to: iso(p.to) } : {}),
+    })),
+  };
+}
+
+const HUMAN_EVENTS: Record<string, string> = {
+  "execution.started": "started",
+  "execution.pause-requested": "paused",
+  "execution.resumed": "resumed",
+  "execution.cancelling": "cancelled",
+  "approval.approved": "approved",
+  "approval.rejected": "rejected",
+  "execution.force-ended": "force-ended",
+  "termination.started": "terminated instances",
+};
+
+/** Every action a person took on the execution, in order, from its events (with the approval comments). */
+export function humanActions(e: Execution, events: readonly ExecutionEvent[]) {
+  const actions = new Map(e.waves.flatMap((w) => w.actions.map((a) => [a.actionId, { wave: w, a }])));
+  const out: Array<{ at: string; by: string; action: string; subject?: string; comment?: string }> = [];
+  for (const ev of events) {
+    const action = HUMAN_EVENTS[ev.type];
+    if (!action) continue;
+    const data = ev.data ?? {};
+    if (ev.type === "termination.started" && data.reason === "drill-ttl") continue;
+    let by = typeof data.by === "string" ? data.by : undefined;
+    let comment: string | undefined;
+    let subject: string | undefined;
+    if (ev.type === "execution.started") {
+      by = e.initiatedBy;
+      comment = e.comment;
+    } else if (ev.type.startsWith("approval.")) {
+      const found = typeof data.actionId === "string" ? actions.get(data.actionId) : undefined;
+      if (found) {
+        subject = `${found.a.action.name ?? "approval"} (${found.wave.name})`;
+        comment = found.a.decision?.comment;
+        by ??= found.a.decision?.by;
+      }
+    } else if (ev.type === "execution.force-ended") {
+      comment = typeof data.reason === "string" ? data.reason : undefined;
+    } else if (ev.type === "termination.started") {
+      by ??= e.termination?.requestedBy;
+    }
+    out.push({
+      at: iso(ev.at)!,
+      by: by ?? "unknown",
+      action,
+      ...(subject ? { subject } : {}),
+      ...(comment ? { comment } : {}),
+    });
+  }
+  return out;
+}
+
+const batchOf = (batches: BatchRun[], serverId: string) =>
+  [...batches].reverse().find((b) => b.kind !== "terminate" && b.sourceServerIds.includes(serverId));
+
+/**
+ * The execution report, one model for the web report, the API's Markdown and drsctl: the execution, the
+ * objectives (RTO with and without human time), every wave, every server and every human action.
+ */
+export function buildReport(e: Execution, generatedAt: number, events: readonly ExecutionEvent[] = []) {
   const target = e.snapshot.plan.rtoSeconds;
   const achieved = secs(e.startTime, e.endTime);
   const servers = e.waves.flatMap((w) => w.servers);
+  const human = humanTime(e, generatedAt);
   return {
     title: `${e.executionType} report: ${e.planName}`,
     generatedAt: iso(generatedAt)!,
@@ -32,6 +120,10 @@ export function buildReport(e: Execution, generatedAt: number) {
     objectives: {
       ...(target !== undefined ? { rtoTargetSeconds: target } : {}),
       ...(achieved !== undefined ? { rtoAchievedSeconds: achieved } : {}),
+      humanSeconds: human.seconds,
+      ...(achieved !== undefined
+        ? { rtoAchievedWithoutHumanSeconds: Math.max(0, achieved - human.seconds) }
+        : {}),
       ...(target !== undefined && achieved !== undefined
         ? { rtoMet: e.status === "COMPLETED" && achieved <= target }
         : {}),
@@ -60,6 +152,28 @@ export function buildReport(e: Execution, generatedAt: number) {
       jobs: w.batches.filter((b) => b.jobId).map((b) => b.jobId!),
       ...(w.error ? { error: w.error } : {}),
     })),
+    servers: e.waves.flatMap((w) =>
+      w.servers.map((s) => {
+        const b = batchOf(w.batches, s.sourceServerId);
+        return {
+          waveId: w.waveId,
+          wave: w.name,
+          hostname: s.hostname,
+          sourceServerId: s.sourceServerId,
+          accountId: s.accountId,
+          region: s.region,
+          ...(s.recoveryInstanceId ? { recoveryInstanceId: s.recoveryInstanceId } : {}),
+          ...(s.ec2InstanceId ? { ec2InstanceId: s.ec2InstanceId } : {}),
+          ...(b?.submittedAt !== undefined ? { startTime: iso(b.submittedAt) } : {}),
+          ...(b?.completedAt !== undefined ? { endTime: iso(b.completedAt) } : {}),
+          outcome: s.status,
+          ...(s.jobId ? { jobId: s.jobId } : {}),
+          ...(s.error ? { error: s.error } : {}),
+        };
+      }),
+    ),
+    pauses: human.pauses,
+    humanActions: humanActions(e, events),
     failures: servers
       .filter((s) => s.status === "FAILED")
       .map((s) => ({
@@ -116,7 +230,8 @@ export function reportMarkdown(r: ExecutionReport): string {
     `| Started | ${r.execution.startTime} |`,
     `| Ended | ${r.execution.endTime ?? "—"} |`,
     `| Duration | ${dur(r.execution.durationSeconds)} |`,
-    `| RTO target / achieved | ${dur(r.objectives.rtoTargetSeconds)} / ${dur(r.objectives.rtoAchievedSeconds)}${r.objectives.rtoMet === undefined ? "" : r.objectives.rtoMet ? " (met)" : " (**missed**)"} |`,
+    `| RTO target / achieved | ${dur(r.objectives.rtoTargetSeconds)} / ${dur(r.objectives.rtoAchievedSeconds)} including human time${r.objectives.rtoMet === undefined ? "" : r.objectives.rtoMet ? " (met)" : " (**missed**)"} |`,
+    `| RTO achieved without human time | ${dur(r.objectives.rtoAchievedWithoutHumanSeconds)} (human time ${dur(r.objectives.humanSeconds)}) |`,
     `| RPO target | ${dur(r.objectives.rpoTargetSeconds)} |`,
     `| Servers | ${r.outcome.launched} launched, ${r.outcome.failed} failed, ${r.outcome.notLaunched} not launched |`,
     "",
@@ -129,6 +244,26 @@ export function reportMarkdown(r: ExecutionReport): string {
         `| ${cell(w.name)} | ${w.status} | ${w.startTime ?? "—"} | ${dur(w.durationSeconds)} | ${dur(w.achievedRtoSeconds)} | ${w.launched}/${w.servers} | ${w.failed} |`,
     ),
   ];
+  lines.push(
+    "",
+    "## Servers",
+    "",
+    "| Server | Wave | Account/region | Recovery instance | Start | End | Outcome |",
+    "|---|---|---|---|---|---|---|",
+    ...r.servers.map(
+      (s) =>
+        `| ${cell(s.hostname)} (\`${s.sourceServerId}\`) | ${cell(s.wave)} | ${s.accountId}/${s.region} | ${s.recoveryInstanceId ?? "—"}${s.ec2InstanceId && s.ec2InstanceId !== s.recoveryInstanceId ? ` (EC2 ${s.ec2InstanceId})` : ""} | ${s.startTime ?? "—"} | ${s.endTime ?? "—"} | ${s.outcome}${s.error ? `: ${cell(s.error)}` : ""} |`,
+    ),
+  );
+  lines.push("", "## Human actions", "");
+  if (r.humanActions.length === 0) lines.push("None.");
+  else {
+    lines.push("| At | Who | Action | On | Comment |", "|---|---|---|---|---|");
+    for (const a of r.humanActions)
+      lines.push(
+        `| ${a.at} | ${cell(a.by)} | ${a.action} | ${cell(a.subject ?? "")} | ${cell(a.comment ?? "")} |`,
+      );
+  }
   if (r.failures.length > 0) {
     lines.push("", "## Failures", "", "| Server | Account/region | Job | Error |", "|---|---|---|---|");
     for (const f of r.failures)

@@ -252,6 +252,32 @@ describe("drsctl against the product", { timeout: 120_000 }, () => {
     const report = await drsctl(["report", drillId]);
     expectOk(report);
     expect(report.stdout).toMatch(/^# DRILL report: payments/m);
+    // The same content as the web report: every server (account, region, recovery instance, times, outcome)
+    // and every human action.
+    const web = JSON.parse((await drsctl(["report", drillId, "--format", "json"])).stdout) as {
+      servers: Array<{
+        sourceServerId: string;
+        accountId: string;
+        region: string;
+        recoveryInstanceId: string;
+        startTime: string;
+        outcome: string;
+      }>;
+      humanActions: Array<{ action: string; by: string }>;
+    };
+    expect(web.servers).toHaveLength(3);
+    for (const s of web.servers) {
+      const row = report.stdout
+        .split("\n")
+        .find((l) => l.includes(s.sourceServerId) && l.includes(s.outcome));
+      expect(row).toContain(`${s.accountId}/${s.region}`);
+      expect(row).toContain(s.recoveryInstanceId);
+      expect(row).toContain(s.startTime);
+    }
+    expect(web.humanActions[0]?.action).toBe("started");
+    expect(report.stdout).toMatch(/^## Human actions$/m);
+    expect(report.stdout).toContain(`| started |`);
+    expect(report.stdout).toMatch(/RTO achieved without human time/);
     const json = await drsctl(["report", drillId, "--format", "json"]);
     expect(JSON.parse(json.stdout)).toMatchObject({
       execution: { executionId: drillId, status: "COMPLETED" },

@@ -177,6 +177,17 @@ export const TerminationStatusSchema = z
   })
   .openapi("TerminationStatus");
 
+const PauseRecordSchema = z
+  .object({
+    reason: z.enum(["pauseBefore", "user", "approval"]),
+    waveId: z.string().optional(),
+    actionId: z.string().optional(),
+    by: z.string().optional(),
+    from: z.string(),
+    to: z.string().optional().openapi({ description: "Unset while the pause lasts" }),
+  })
+  .openapi("PauseRecord");
+
 export const ExecutionDetailSchema = z
   .object({
     executionId: z.string(),
@@ -202,9 +213,15 @@ export const ExecutionDetailSchema = z
     cancelRequested: ByAt.optional(),
     error: z.object({ code: z.string(), message: z.string() }).optional(),
     options: z.object({ reverseWaveOrder: z.boolean() }).optional(),
+    pauses: z.array(PauseRecordSchema).optional(),
     rto: z.object({
       targetSeconds: z.number().optional(),
       achievedSeconds: z.number().optional(),
+      humanSeconds: z
+        .number()
+        .optional()
+        .openapi({ description: "Time the execution waited for people (pauses, approvals)" }),
+      achievedWithoutHumanSeconds: z.number().optional(),
       met: z.boolean().optional(),
     }),
     rpoTargetSeconds: z.number().optional(),
@@ -301,6 +318,8 @@ export const ExecutionReportSchema = z
     objectives: z.object({
       rtoTargetSeconds: z.number().optional(),
       rtoAchievedSeconds: z.number().optional(),
+      humanSeconds: z.number(),
+      rtoAchievedWithoutHumanSeconds: z.number().optional(),
       rtoMet: z.boolean().optional(),
       rpoTargetSeconds: z.number().optional(),
     }),
@@ -323,6 +342,33 @@ export const ExecutionReportSchema = z
         failed: z.number().int(),
         jobs: z.array(z.string()),
         error: z.string().optional(),
+      }),
+    ),
+    servers: z.array(
+      z.object({
+        waveId: z.string(),
+        wave: z.string(),
+        hostname: z.string(),
+        sourceServerId: z.string(),
+        accountId: z.string(),
+        region: z.string(),
+        recoveryInstanceId: z.string().optional(),
+        ec2InstanceId: z.string().optional(),
+        startTime: z.string().optional(),
+        endTime: z.string().optional(),
+        outcome: z.string(),
+        jobId: z.string().optional(),
+        error: z.string().optional(),
+      }),
+    ),
+    pauses: z.array(PauseRecordSchema),
+    humanActions: z.array(
+      z.object({
+        at: z.string(),
+        by: z.string(),
+        action: z.string(),
+        subject: z.string().optional(),
+        comment: z.string().optional(),
       }),
     ),
     failures: z.array(

@@ -1,3 +1,4 @@
+import { humanTime } from "@drso/app";
 import type { Execution } from "@drso/core";
 
 /**
@@ -9,9 +10,10 @@ import type { Execution } from "@drso/core";
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
 /** The API's view of an execution: ISO times, jobs per wave, RTO per wave and overall against the target. */
-export function executionView(e: Execution) {
+export function executionView(e: Execution, now: number = e.updatedAt) {
   const target = e.snapshot.plan.rtoSeconds;
   const achieved = e.endTime !== undefined ? Math.round((e.endTime - e.startTime) / 1000) : undefined;
+  const human = humanTime(e, Math.max(now, e.updatedAt));
   const servers = e.waves.flatMap((w) => w.servers);
   return {
     executionId: e.executionId,
@@ -33,9 +35,14 @@ export function executionView(e: Execution) {
       : {}),
     ...(e.error ? { error: e.error } : {}),
     options: e.options,
+    pauses: human.pauses,
     rto: {
       ...(target !== undefined ? { targetSeconds: target } : {}),
       ...(achieved !== undefined ? { achievedSeconds: achieved } : {}),
+      humanSeconds: human.seconds,
+      ...(achieved !== undefined
+        ? { achievedWithoutHumanSeconds: Math.max(0, achieved - human.seconds) }
+        : {}),
       ...(target !== undefined && achieved !== undefined && e.status === "COMPLETED"
         ? { met: achieved <= target }
         : {}),

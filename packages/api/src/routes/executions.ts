@@ -267,7 +267,13 @@ export function registerExecutionRoutes(kit: RouteKit, options: { bus?: Executio
       responses: { 200: jsonResponse(ExecutionDetailSchema, "Details"), ...COMMON_ERRORS, ...NOT_FOUND },
     },
     async (c) =>
-      c.json(executionView(await c.var.services.executions.get(c.req.valid("param").id)) as never, 200),
+      c.json(
+        executionView(
+          await c.var.services.executions.get(c.req.valid("param").id),
+          c.var.services.deps.clock.now(),
+        ) as never,
+        200,
+      ),
   );
 
   const commandRoute = (name: "pause" | "resume" | "cancel", summary: string) =>
@@ -574,7 +580,15 @@ export function registerExecutionRoutes(kit: RouteKit, options: { bus?: Executio
     },
     async (c) => {
       const e = await c.var.services.executions.require(c.req.valid("param").id);
-      const report = buildReport(e, c.var.services.deps.clock.now());
+      // Every event, for the human actions (bounded: an execution's events are finite; pages of 1000).
+      const events = [];
+      for (let after = 0, page = 0; page < 1000; page++) {
+        const batch = await c.var.services.executions.events(e.executionId, after, 1000);
+        events.push(...batch);
+        if (batch.length < 1000) break;
+        after = batch.at(-1)!.seq;
+      }
+      const report = buildReport(e, c.var.services.deps.clock.now(), events);
       if (c.req.valid("query").format === "markdown")
         return c.body(reportMarkdown(report), 200, {
           "content-type": "text/markdown; charset=utf-8",

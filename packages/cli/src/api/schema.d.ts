@@ -1485,9 +1485,13 @@ export interface components {
       options?: {
         reverseWaveOrder: boolean;
       };
+      pauses?: components["schemas"]["PauseRecord"][];
       rto: {
         targetSeconds?: number;
         achievedSeconds?: number;
+        /** @description Time the execution waited for people (pauses, approvals) */
+        humanSeconds?: number;
+        achievedWithoutHumanSeconds?: number;
         met?: boolean;
       };
       rpoTargetSeconds?: number;
@@ -1498,6 +1502,16 @@ export interface components {
       version: number;
     } & {
       [key: string]: unknown;
+    };
+    PauseRecord: {
+      /** @enum {string} */
+      reason: "pauseBefore" | "user" | "approval";
+      waveId?: string;
+      actionId?: string;
+      by?: string;
+      from: string;
+      /** @description Unset while the pause lasts */
+      to?: string;
     };
     ExecutionCounts: {
       waves: number;
@@ -1728,6 +1742,8 @@ export interface components {
       objectives: {
         rtoTargetSeconds?: number;
         rtoAchievedSeconds?: number;
+        humanSeconds: number;
+        rtoAchievedWithoutHumanSeconds?: number;
         rtoMet?: boolean;
         rpoTargetSeconds?: number;
       };
@@ -1750,6 +1766,29 @@ export interface components {
         failed: number;
         jobs: string[];
         error?: string;
+      }[];
+      servers: {
+        waveId: string;
+        wave: string;
+        hostname: string;
+        sourceServerId: string;
+        accountId: string;
+        region: string;
+        recoveryInstanceId?: string;
+        ec2InstanceId?: string;
+        startTime?: string;
+        endTime?: string;
+        outcome: string;
+        jobId?: string;
+        error?: string;
+      }[];
+      pauses: components["schemas"]["PauseRecord"][];
+      humanActions: {
+        at: string;
+        by: string;
+        action: string;
+        subject?: string;
+        comment?: string;
       }[];
       failures: {
         hostname: string;

@@ -177,6 +177,22 @@ export interface PauseState {
   by?: string;
 }
 
+/** One interval the execution was paused (waiting for a person): before a wave, for an approval, by a user. */
+export interface PauseRecord {
+  reason: PauseState["reason"];
+  waveId?: string;
+  actionId?: string;
+  by?: string;
+  from: number;
+  /** Unset while the pause lasts. */
+  to?: number;
+}
+
+/** Closes the open pause record (if any) at `at`. */
+export function closePauses(e: Pick<Execution, "pauses">, at: number): void {
+  for (const p of e.pauses ?? []) if (p.to === undefined) p.to = Math.max(p.from, at);
+}
+
 export interface TerminationRun {
   requestedBy: string;
   requestedAt: number;
@@ -206,6 +222,8 @@ export interface Execution {
   snapshot: PlanSnapshot;
   waves: WaveRun[];
   pause?: PauseState;
+  /** Every pause so far, in order (human time: the report's RTO with and without it). */
+  pauses?: PauseRecord[];
   /** A user asked to pause: no new wave starts until resume. */
   pauseRequested?: { by: string; at: number };
   cancelRequested?: { by: string; at: number };

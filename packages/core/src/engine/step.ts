@@ -3,6 +3,7 @@ import type { DrsJob, DrsTarget, JobParticipant } from "../domain/drs.js";
 import {
   type ActionRun,
   type BatchRun,
+  closePauses,
   type Execution,
   type ExecutionCommand,
   type ExecutionUsage,
@@ -1538,6 +1539,26 @@ class StepRun {
     }
   }
 
+  /** Keeps `pauses` in step with `pause`: a new record when the pause (or its cause) changes, closed when it ends. */
+  private recordPause() {
+    const p = this.e.pause;
+    const last = this.e.pauses?.at(-1);
+    const open = last && last.to === undefined ? last : undefined;
+    const same =
+      open && p && open.reason === p.reason && open.waveId === p.waveId && open.actionId === p.actionId;
+    if (same) return;
+    if (open) open.to = Math.max(open.from, this.now);
+    if (!p) return;
+    this.e.pauses ??= [];
+    this.e.pauses.push({
+      reason: p.reason,
+      ...(p.waveId ? { waveId: p.waveId } : {}),
+      ...(p.actionId ? { actionId: p.actionId } : {}),
+      ...(p.by ? { by: p.by } : {}),
+      from: Math.min(p.since, this.now),
+    });
+  }
+
   private updateStatus() {
     if (isTerminal(this.e.status)) return;
     const waitingWave = this.e.waves.find((w) => w.status === "WAITING");
@@ -1560,6 +1581,7 @@ class StepRun {
       next = "PAUSED";
       this.e.pause = { reason: "user", since: this.e.pauseRequested.at, by: this.e.pauseRequested.by };
     }
+    this.recordPause();
     if (next === "PAUSED" && this.wasStatus !== "PAUSED") {
       this.event(
         "execution.paused",
@@ -1581,6 +1603,7 @@ class StepRun {
     this.e.status = status;
     this.e.endTime = this.now;
     delete this.e.pause;
+    closePauses(this.e, this.now);
     delete this.e.pauseRequested;
     const servers = this.allServers();
     const launched = servers.filter((s) => s.status === "LAUNCHED").length;

@@ -13,6 +13,8 @@ const NODE_H = 50;
 const COL = 230;
 const ROW = 72;
 const PAD = 16;
+/** Room above the nodes for edges that run backwards (a cycle). */
+const BACK_ARC = 34;
 
 /**
  * Effective dependencies: with no `dependsOn` anywhere the plan is sequential (each wave after the previous
@@ -65,18 +67,43 @@ export function WaveGraph({
 }) {
   const levels = layoutLevels(waves);
   const deps = effectiveDependencies(waves);
+  // Columns by level, without empty columns (a cycle can leave a level unused); the frame fits every column.
+  const used = [...new Set(waves.map((w) => levels.get(w.waveId) ?? 0))].sort((a, b) => a - b);
+  const columnOf = new Map(used.map((l, i) => [l, i]));
   const columns = new Map<number, string[]>();
   for (const w of waves) {
-    const l = levels.get(w.waveId) ?? 0;
-    columns.set(l, [...(columns.get(l) ?? []), w.waveId]);
+    const c = columnOf.get(levels.get(w.waveId) ?? 0) ?? 0;
+    columns.set(c, [...(columns.get(c) ?? []), w.waveId]);
   }
+  const backEdges = waves.some((w) =>
+    (deps.get(w.waveId) ?? []).some(
+      (d) => (columnOf.get(levels.get(d) ?? 0) ?? 0) >= (columnOf.get(levels.get(w.waveId) ?? 0) ?? 0),
+    ),
+  );
+  // Edges that run right to left (a cycle) arc above the nodes: room for them at the top.
+  const top = PAD + (backEdges ? BACK_ARC : 0);
   const pos = new Map<string, { x: number; y: number }>();
-  for (const [l, ids] of columns)
+  for (const [c, ids] of columns)
     ids.forEach((id, r) => {
-      pos.set(id, { x: PAD + l * COL, y: PAD + r * ROW });
+      pos.set(id, { x: PAD + c * COL, y: top + r * ROW });
     });
-  const width = PAD * 2 + Math.max(1, columns.size) * COL - (COL - NODE_W);
-  const height = PAD * 2 + Math.max(1, ...[...columns.values()].map((c) => c.length)) * ROW - (ROW - NODE_H);
+  const columnCount = Math.max(1, used.length);
+  const width = PAD * 2 + columnCount * COL - (COL - NODE_W);
+  const height =
+    top + PAD + Math.max(1, ...[...columns.values()].map((c) => c.length)) * ROW - (ROW - NODE_H);
+  const clampY = (y: number) => Math.min(height - 2, Math.max(2, y));
+  const clampX = (x: number) => Math.min(width - 2, Math.max(2, x));
+  const edge = (key: string, d: string) => (
+    <path
+      key={key}
+      d={d}
+      fill="none"
+      stroke="currentColor"
+      strokeOpacity={0.5}
+      strokeWidth={1.5}
+      markerEnd="url(#drso-arrow)"
+    />
+  );
 
   if (waves.length === 0) return null;
   return (
@@ -108,25 +135,20 @@ export function WaveGraph({
           const from = pos.get(d);
           const to = pos.get(w.waveId);
           if (!from || !to) return null;
-          const x1 = from.x + NODE_W;
-          const y1 = from.y + NODE_H / 2;
-          const x2 = to.x - 2;
-          const y2 = to.y + NODE_H / 2;
-          const back = x2 <= x1;
-          const path = back
-            ? `M${x1},${y1} C${x1 + 40},${y1 - 50} ${x2 - 40},${y2 - 50} ${x2},${y2}`
-            : `M${x1},${y1} C${(x1 + x2) / 2},${y1} ${(x1 + x2) / 2},${y2} ${x2},${y2}`;
-          return (
-            <path
-              key={`${d}->${w.waveId}`}
-              d={path}
-              fill="none"
-              stroke="currentColor"
-              strokeOpacity={0.5}
-              strokeWidth={1.5}
-              markerEnd="url(#drso-arrow)"
-            />
-          );
+          if (to.x > from.x) {
+            const x1 = from.x + NODE_W;
+            const y1 = from.y + NODE_H / 2;
+            const x2 = to.x - 2;
+            const y2 = to.y + NODE_H / 2;
+            const path = `M${x1},${y1} C${(x1 + x2) / 2},${y1} ${(x1 + x2) / 2},${y2} ${x2},${y2}`;
+            return edge(`${d}->${w.waveId}`, path);
+          }
+          // A backward edge (a cycle): from the top of one node to the top of the other, arcing above them.
+          const x1 = from.x + NODE_W / 2 + 12;
+          const x2 = to.x + NODE_W / 2 - 12;
+          const arc = clampY(Math.min(from.y, to.y) - BACK_ARC + 4);
+          const path = `M${x1},${from.y} C${clampX(x1)},${arc} ${clampX(x2)},${arc} ${x2},${to.y - 2}`;
+          return edge(`${d}->${w.waveId}`, path);
         }),
       )}
       {waves.map((w) => {

@@ -1,7 +1,5 @@
 import Box from "@cloudscape-design/components/box";
 import Button from "@cloudscape-design/components/button";
-import FormField from "@cloudscape-design/components/form-field";
-import Input from "@cloudscape-design/components/input";
 import Modal from "@cloudscape-design/components/modal";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import { useEffect, useState } from "react";
@@ -15,6 +13,7 @@ import { isTerminal, useExecutionLive } from "../../hooks/use-execution-live.js"
 import { type Command, ExecutionView } from "./execution-view.js";
 import { ForceEndDialog } from "./force-end-dialog.js";
 import { JobLogViewer } from "./job-log-viewer.js";
+import { TerminateDialog } from "./terminate-dialog.js";
 
 export default function ExecutionPage() {
   const { id = "" } = useParams();
@@ -24,8 +23,8 @@ export default function ExecutionPage() {
   const { can } = useSession();
   const live = useExecutionLive(id);
   const [busy, setBusy] = useState<Command["type"]>();
-  const [confirming, setConfirming] = useState<"cancel" | "terminate">();
-  const [confirmText, setConfirmText] = useState("");
+  const [confirming, setConfirming] = useState<"cancel">();
+  const [terminating, setTerminating] = useState(false);
   const [forceEnding, setForceEnding] = useState(false);
   const [now, setNow] = useState(Date.now());
   const d = live.detail;
@@ -36,7 +35,8 @@ export default function ExecutionPage() {
     return () => clearInterval(timer);
   }, [d]);
 
-  const run = async (command: Command, confirm?: string) => {
+  /** Sends a command; true when the API accepted it. */
+  const run = async (command: Command, confirm?: string): Promise<boolean> => {
     setBusy(command.type);
     const path = { params: { path: { id } } };
     try {
@@ -71,8 +71,10 @@ export default function ExecutionPage() {
         content: `${command.type === "terminate" ? "Termination" : command.type[0]!.toUpperCase() + command.type.slice(1)} requested.`,
       });
       await live.reload();
+      return true;
     } catch (e) {
       notify({ type: "error", header: `Could not ${command.type}`, content: errorMessage(e) });
+      return false;
     } finally {
       setBusy(undefined);
     }
@@ -80,7 +82,6 @@ export default function ExecutionPage() {
 
   if (!d)
     return live.error ? <ErrorAlert error={live.error} header="Could not load the execution" /> : <Loading />;
-  const needsName = confirming === "terminate" && d.executionType === "RECOVERY";
   return (
     <>
       <ErrorAlert error={live.error} header="Lost contact with the API (retrying)" />
@@ -94,9 +95,11 @@ export default function ExecutionPage() {
         onCommand={(c) =>
           c.type === "force-end"
             ? setForceEnding(true)
-            : c.type === "cancel" || c.type === "terminate"
-              ? setConfirming(c.type)
-              : void run(c)
+            : c.type === "terminate"
+              ? setTerminating(true)
+              : c.type === "cancel"
+                ? setConfirming("cancel")
+                : void run(c)
         }
         onOpenReport={() => navigate(`/executions/${id}/report`)}
         jobLogs={<JobLogViewer executionId={id} live={!isTerminal(d.status)} />}
@@ -111,14 +114,16 @@ export default function ExecutionPage() {
           void live.reload();
         }}
       />
+      <TerminateDialog
+        detail={d}
+        visible={terminating}
+        onDismiss={() => setTerminating(false)}
+        onConfirm={(confirm) => run({ type: "terminate" }, confirm)}
+      />
       <Modal
         visible={confirming !== undefined}
         onDismiss={() => setConfirming(undefined)}
-        header={
-          confirming === "cancel"
-            ? "Cancel the execution?"
-            : `Terminate the ${d.executionType === "DRILL" ? "drill" : "recovery"} instances?`
-        }
+        header="Cancel the execution?"
         footer={
           <Box float="right">
             <SpaceBetween direction="horizontal" size="xs">
@@ -127,33 +132,22 @@ export default function ExecutionPage() {
               </Button>
               <Button
                 variant="primary"
-                disabled={needsName && confirmText !== d.planName}
                 data-testid="confirm-command"
                 onClick={() => {
-                  const c = confirming;
                   setConfirming(undefined);
-                  setConfirmText("");
-                  if (c) void run({ type: c }, needsName ? confirmText : undefined);
+                  void run({ type: "cancel" });
                 }}
               >
-                {confirming === "cancel" ? "Cancel execution" : "Terminate instances"}
+                Cancel execution
               </Button>
             </SpaceBetween>
           </Box>
         }
       >
-        <SpaceBetween size="m">
-          <Box>
-            {confirming === "cancel"
-              ? "Nothing new starts; running DRS jobs are followed to their end and the remaining waves are cancelled."
-              : `${d.counts.launched} recovery instance(s) launched by this execution will be terminated.`}
-          </Box>
-          {needsName ? (
-            <FormField label={`Type "${d.planName}" to confirm`}>
-              <Input value={confirmText} onChange={(e) => setConfirmText(e.detail.value)} />
-            </FormField>
-          ) : null}
-        </SpaceBetween>
+        <Box>
+          Nothing new starts; running DRS jobs are followed to their end and the remaining waves are
+          cancelled.
+        </Box>
       </Modal>
     </>
   );

@@ -274,3 +274,88 @@ describe("execution view states", () => {
       expect(v.button(id), id).toBeNull();
   });
 });
+
+describe("execution view live figures", () => {
+  function view(d: ExecutionDetail, now: number, transport: "sse" | "polling" = "sse") {
+    return (
+      <ExecutionView detail={d} events={[]} transport={transport} can={ALL} onCommand={() => {}} now={now} />
+    );
+  }
+  const duration = (c: HTMLElement) => c.querySelector('[data-testid="execution-duration"]')?.textContent;
+
+  it("the duration follows the clock while running, not the last update from the server", () => {
+    const d = detail({ durationSeconds: 90 });
+    const { container, rerender } = render(view(d, T0 + 125_000));
+    expect(duration(container)).toBe("2m 5s");
+    rerender(view(d, T0 + 126_000));
+    expect(duration(container)).toBe("2m 6s");
+  });
+
+  it("an ended execution shows its final duration and no Live badge", () => {
+    const d = detail({
+      status: "COMPLETED",
+      endTime: at(300),
+      durationSeconds: 300,
+      rto: { targetSeconds: 600, achievedSeconds: 300, met: true },
+      waves: [
+        wave("db", "COMPLETED", { startTime: at(0), endTime: at(60) }),
+        wave("app", "COMPLETED", { startTime: at(60), endTime: at(300) }),
+      ],
+    });
+    const { container } = render(view(d, T0 + 900_000));
+    expect(duration(container)).toBe("5m 0s");
+    expect(container.querySelector('[data-testid="live-indicator"]')).toBeNull();
+    expect(container.textContent).not.toMatch(/\bLive\b/);
+  });
+
+  it("a running execution shows Live while the stream is connected", () => {
+    const { container } = render(view(detail({}), T0 + 90_000));
+    expect(container.querySelector('[data-testid="live-indicator"]')?.textContent).toBe("Live");
+  });
+});
+
+describe("execution view human time", () => {
+  const ended = () =>
+    detail({
+      status: "COMPLETED",
+      endTime: at(400),
+      durationSeconds: 400,
+      rto: {
+        targetSeconds: 600,
+        achievedSeconds: 400,
+        humanSeconds: 100,
+        achievedWithoutHumanSeconds: 300,
+        met: true,
+      },
+      pauses: [
+        { reason: "pauseBefore", waveId: "app", from: at(60), to: at(120) },
+        { reason: "user", by: "ops@example.com", from: at(200), to: at(240) },
+      ],
+      waves: [
+        wave("db", "COMPLETED", { startTime: at(0), endTime: at(60) }),
+        wave("app", "COMPLETED", { startTime: at(120), endTime: at(400) }),
+      ],
+    });
+
+  it("RTO achieved says that it includes human time, and shows the time without it", () => {
+    const { container } = render(
+      <ExecutionView detail={ended()} events={[]} transport="sse" can={ALL} onCommand={() => {}} now={T0} />,
+    );
+    const rto = container.querySelector('[data-testid="rto-achieved"]')?.textContent ?? "";
+    expect(rto).toContain("6m 40s");
+    expect(rto).toContain("including 1m 40s of human time");
+    expect(rto).toContain("5m 0s without human time");
+  });
+
+  it("the timeline shows the pause before a wave on its row and a user's pause on a row of its own", () => {
+    const { container } = render(
+      <ExecutionView detail={ended()} events={[]} transport="sse" can={ALL} onCommand={() => {}} now={T0} />,
+    );
+    const app = container.querySelector('[data-testid="gantt-chart"] [data-wave="app"]')!;
+    expect(app.querySelector('[data-segment="pause"] title')?.textContent).toContain(
+      "Paused before the wave",
+    );
+    const own = container.querySelector('[data-testid="gantt-chart"] [data-row="execution-pauses"]')!;
+    expect(own.querySelector("[data-segment] title")?.textContent).toContain("Paused by ops@example.com");
+  });
+});

@@ -13,7 +13,7 @@ import Table from "@cloudscape-design/components/table";
 import Tabs from "@cloudscape-design/components/tabs";
 import type { ReactNode } from "react";
 import { formatDuration, formatTime } from "../../components/format.js";
-import { GanttChart } from "../../components/gantt-chart.js";
+import { GanttChart, timelineRows } from "../../components/gantt-chart.js";
 import { ActionStatus, ExecutionStatus, ServerStatus, WaveStatus } from "../../components/status.js";
 import { type ExecutionDetail, type ExecutionEvent, isTerminal } from "../../hooks/use-execution-live.js";
 import { EventLog } from "./event-log.js";
@@ -45,6 +45,27 @@ function pauseText(d: ExecutionDetail): string {
     return `Paused before ${wave?.name ?? p.waveId}, as the plan asks. Resume to start the wave.`;
   if (p.reason === "approval") return "Waiting for an approval.";
   return `Paused by ${p.by ?? "a user"}: no new wave starts until it is resumed. Running DRS jobs finish.`;
+}
+
+/** What the achieved RTO contains: the time spent waiting for people, and the RTO without it. */
+export function rtoHumanText(rto: {
+  achievedSeconds?: number | undefined;
+  humanSeconds?: number | undefined;
+  achievedWithoutHumanSeconds?: number | undefined;
+}): string {
+  const human = rto.humanSeconds ?? 0;
+  if (human === 0) return "no human time (no pause or approval)";
+  return `including ${formatDuration(human)} of human time; ${formatDuration(rto.achievedWithoutHumanSeconds ?? Math.max(0, (rto.achievedSeconds ?? 0) - human))} without human time`;
+}
+
+/** The execution's duration: its final one once ended, else counted from its start to now (ticks each second). */
+export function liveDuration(
+  d: Pick<ExecutionDetail, "status" | "startTime" | "endTime" | "durationSeconds">,
+  now: number,
+) {
+  if (d.endTime) return Math.round((Date.parse(d.endTime) - Date.parse(d.startTime)) / 1000);
+  if (isTerminal(d.status)) return d.durationSeconds;
+  return Math.max(d.durationSeconds, Math.floor((now - Date.parse(d.startTime)) / 1000));
 }
 
 /** The live state of one execution: status, approvals, controls, Gantt timeline, servers, events, job logs. */
@@ -132,9 +153,13 @@ export function ExecutionView({
         description={
           <>
             <span>{`Started by ${d.initiatedBy} · ${formatTime(d.startTime)}${d.comment ? ` · ${d.comment}` : ""} `}</span>
-            <Badge color={transport === "sse" ? "green" : "grey"}>
-              {transport === "sse" ? "Live" : transport === "polling" ? "Polling" : "Connecting"}
-            </Badge>
+            {terminal ? null : (
+              <span data-testid="live-indicator">
+                <Badge color={transport === "sse" ? "green" : "grey"}>
+                  {transport === "sse" ? "Live" : transport === "polling" ? "Polling" : "Connecting"}
+                </Badge>
+              </span>
+            )}
           </>
         }
       >
@@ -215,6 +240,9 @@ export function ExecutionView({
             {d.rto.targetSeconds !== undefined
               ? ` (RTO target ${formatDuration(d.rto.targetSeconds)}: ${d.rto.met ? "met" : "missed"}).`
               : "."}
+            {d.rto.humanSeconds
+              ? ` RTO achieved ${formatDuration(d.rto.achievedSeconds)}, ${rtoHumanText(d.rto)}.`
+              : ""}
             {d.executionType === "DRILL" && !termination && launched > 0
               ? ` Drill instances are still running${d.instancesTerminateAt ? ` until ${formatTime(d.instancesTerminateAt)}` : ""}: terminate them when you are done.`
               : ""}
@@ -243,11 +271,20 @@ export function ExecutionView({
           </div>
           <div>
             <Box variant="awsui-key-label">Duration</Box>
-            <Box variant="awsui-value-large">{formatDuration(d.durationSeconds)}</Box>
+            <Box variant="awsui-value-large">
+              <span data-testid="execution-duration">{formatDuration(liveDuration(d, now))}</span>
+            </Box>
           </div>
           <div>
             <Box variant="awsui-key-label">RTO achieved / target</Box>
-            <Box variant="awsui-value-large">{formatDuration(d.rto.achievedSeconds)}</Box>
+            <div data-testid="rto-achieved">
+              <Box variant="awsui-value-large">{formatDuration(d.rto.achievedSeconds)}</Box>
+              {d.rto.achievedSeconds !== undefined ? (
+                <Box color="text-body-secondary">{rtoHumanText(d.rto)}</Box>
+              ) : d.rto.humanSeconds ? (
+                <Box color="text-body-secondary">{`${formatDuration(d.rto.humanSeconds)} of human time so far`}</Box>
+              ) : null}
+            </div>
             <SpaceBetween direction="horizontal" size="xs">
               <Box color="text-body-secondary">{`target ${formatDuration(d.rto.targetSeconds)}`}</Box>
               {d.rto.met !== undefined ? (
@@ -305,13 +342,7 @@ export function ExecutionView({
                     origin={d.startTime}
                     now={d.endTime ? Date.parse(d.endTime) : now}
                     targetSeconds={d.rto.targetSeconds}
-                    rows={d.waves.map((w) => ({
-                      id: w.waveId,
-                      label: w.name,
-                      status: w.status,
-                      start: w.startTime,
-                      end: w.endTime,
-                    }))}
+                    rows={timelineRows(d.waves, d.pauses)}
                   />
                   <ExpandableSection headerText="Timeline as a table">
                     <Table

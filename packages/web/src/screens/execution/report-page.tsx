@@ -11,10 +11,11 @@ import { unwrap } from "../../api/client.js";
 import { useApi } from "../../app-context.js";
 import { ErrorAlert } from "../../components/error-alert.js";
 import { formatDuration, formatTime } from "../../components/format.js";
-import { GanttChart } from "../../components/gantt-chart.js";
+import { GanttChart, timelineRows } from "../../components/gantt-chart.js";
 import { Loading } from "../../components/shell.js";
 import { ExecutionStatus, WaveStatus } from "../../components/status.js";
 import { useQuery } from "../../hooks/use-query.js";
+import { rtoHumanText } from "./execution-view.js";
 
 const PRINT_CSS = `
 @media print {
@@ -90,6 +91,13 @@ export default function ReportPage() {
             <div>
               <Box variant="awsui-key-label">RTO achieved / target</Box>
               <Box variant="awsui-value-large">{formatDuration(o.rtoAchievedSeconds)}</Box>
+              <Box color="text-body-secondary" data-testid="report-rto-human">
+                {rtoHumanText({
+                  achievedSeconds: o.rtoAchievedSeconds,
+                  humanSeconds: o.humanSeconds,
+                  achievedWithoutHumanSeconds: o.rtoAchievedWithoutHumanSeconds,
+                })}
+              </Box>
               <Box color="text-body-secondary">{`target ${formatDuration(o.rtoTargetSeconds)}`}</Box>
               {o.rtoMet !== undefined ? (
                 <StatusIndicator type={o.rtoMet ? "success" : "error"}>
@@ -122,13 +130,7 @@ export default function ReportPage() {
             origin={r.execution.startTime}
             now={r.execution.endTime ? Date.parse(r.execution.endTime) : Date.parse(r.generatedAt)}
             targetSeconds={o.rtoTargetSeconds}
-            rows={r.waves.map((w) => ({
-              id: w.waveId,
-              label: w.name,
-              status: w.status,
-              start: w.startTime,
-              end: w.endTime,
-            }))}
+            rows={timelineRows(r.waves, r.pauses)}
           />
         </Container>
         <Table
@@ -164,19 +166,64 @@ export default function ReportPage() {
             { id: "error", header: "Error", cell: (f) => f.error },
           ]}
         />
-        {r.approvals.length > 0 ? (
-          <Table
-            header={<Header variant="h2">Approvals</Header>}
-            items={r.approvals}
-            columnDefinitions={[
-              { id: "action", header: "Action", cell: (a) => a.actionId },
-              { id: "decision", header: "Decision", cell: (a) => a.decision },
-              { id: "by", header: "By", cell: (a) => a.by },
-              { id: "at", header: "At", cell: (a) => formatTime(a.at) },
-              { id: "comment", header: "Comment", cell: (a) => a.comment ?? "" },
-            ]}
-          />
-        ) : null}
+        <Table
+          data-testid="report-servers"
+          header={
+            <Header variant="h2" counter={`(${r.servers.length})`}>
+              Servers
+            </Header>
+          }
+          items={r.servers}
+          wrapLines
+          empty={<Box textAlign="center">No server in this execution.</Box>}
+          columnDefinitions={[
+            {
+              id: "host",
+              header: "Server",
+              cell: (s) => `${s.hostname} (${s.sourceServerId})`,
+              isRowHeader: true,
+            },
+            { id: "wave", header: "Wave", cell: (s) => s.wave },
+            { id: "target", header: "Account / region", cell: (s) => `${s.accountId}/${s.region}` },
+            {
+              id: "instance",
+              header: "Recovery instance",
+              cell: (s) =>
+                s.recoveryInstanceId
+                  ? `${s.recoveryInstanceId}${s.ec2InstanceId && s.ec2InstanceId !== s.recoveryInstanceId ? ` (EC2 ${s.ec2InstanceId})` : ""}`
+                  : "—",
+            },
+            { id: "start", header: "Launch started", cell: (s) => formatTime(s.startTime) },
+            { id: "end", header: "Launch ended", cell: (s) => formatTime(s.endTime) },
+            {
+              id: "outcome",
+              header: "Outcome",
+              cell: (s) => `${s.outcome.toLowerCase().replace(/_/g, " ")}${s.error ? `: ${s.error}` : ""}`,
+            },
+          ]}
+        />
+        <Table
+          data-testid="report-human-actions"
+          header={
+            <Header
+              variant="h2"
+              counter={`(${r.humanActions.length})`}
+              description="Who started, paused, resumed, approved, rejected or cancelled the execution"
+            >
+              Human actions
+            </Header>
+          }
+          items={r.humanActions}
+          wrapLines
+          empty={<Box textAlign="center">No human action.</Box>}
+          columnDefinitions={[
+            { id: "at", header: "At", cell: (a) => formatTime(a.at) },
+            { id: "by", header: "Who", cell: (a) => a.by, isRowHeader: true },
+            { id: "action", header: "Action", cell: (a) => a.action },
+            { id: "subject", header: "On", cell: (a) => a.subject ?? "" },
+            { id: "comment", header: "Comment", cell: (a) => a.comment ?? "" },
+          ]}
+        />
       </SpaceBetween>
     </main>
   );

@@ -9,6 +9,7 @@ import { useNavigate, useParams } from "react-router-dom";
 import { ApiError, errorMessage, type Schemas, unwrap } from "../../api/client.js";
 import { useApi, useSession } from "../../app-context.js";
 import { ErrorAlert } from "../../components/error-alert.js";
+import { formatTime } from "../../components/format.js";
 import { Can } from "../../components/guarded.js";
 import { useNotify } from "../../components/notifications.js";
 import { Loading } from "../../components/shell.js";
@@ -42,6 +43,18 @@ const fileName = (name: string) =>
     .replace(/[^a-zA-Z0-9._-]+/g, "-")
     .toLowerCase() || "recovery-plan";
 
+type ActiveExecution = Pick<Schemas["ExecutionSummary"], "executionId" | "executionType" | "startTime">;
+
+/** What saving means for executions of the plan that are still running. */
+function frozenText(running: readonly ActiveExecution[]): string {
+  const one = running.length === 1;
+  const kind = (e: ActiveExecution) =>
+    e.executionType === "DRILL" ? "drill" : e.executionType === "FAILBACK" ? "failback" : "recovery";
+  return one
+    ? `The running ${kind(running[0]!)} (started ${formatTime(running[0]!.startTime)}) keeps using the version of the plan frozen when it started; your changes apply to the next execution.`
+    : `The ${running.length} running executions keep using the version of the plan frozen when each started; your changes apply to the next execution.`;
+}
+
 /** Create or edit a recovery plan; import/export YAML or JSON; execute it. */
 export default function PlanEditorPage() {
   const { id } = useParams();
@@ -54,6 +67,18 @@ export default function PlanEditorPage() {
     [api, id],
   );
   const groups = useQuery(() => fetchAllGroups(api), [api]);
+  // Executions of this plan still running: they use the plan frozen at their start, not what is saved now.
+  const activeOf = async (planId: string | undefined) =>
+    planId
+      ? (
+          await unwrap(
+            api.GET("/executions", {
+              params: { query: { planId, status: "PENDING,RUNNING,PAUSED,CANCELLING", limit: 10 } },
+            }),
+          )
+        ).items
+      : [];
+  const active = useQuery(() => activeOf(id), [api, id]);
   const [draft, setDraft] = useState<PlanDraft>(emptyPlan);
   const [serverIssues, setServerIssues] = useState<Array<{ path: string; message: string }>>([]);
   const [warnings, setWarnings] = useState<Array<{ path: string; message: string }>>([]);
@@ -108,7 +133,15 @@ export default function PlanEditorPage() {
             }),
           )
         : await unwrap(api.POST("/recovery-plans", { body }));
-      notify({ type: "success", content: `Recovery plan ${saved.name} saved.` });
+      const running = id ? await activeOf(id).catch(() => active.data ?? []) : [];
+      void active.reload();
+      notify({
+        type: "success",
+        content:
+          running.length > 0
+            ? `Recovery plan ${saved.name} saved. ${frozenText(running)}`
+            : `Recovery plan ${saved.name} saved.`,
+      });
       setDirty(false);
       setWarnings(saved.warnings ?? []);
       if (!id) navigate(`/recovery-plans/${saved.planId}`, { replace: true });
@@ -225,6 +258,20 @@ export default function PlanEditorPage() {
           }}
         />
         {readOnly ? <Alert type="info">Your role can view this plan but not change it.</Alert> : null}
+        {!readOnly && active.data && active.data.length > 0 ? (
+          <Alert
+            type="info"
+            header={`This plan has ${active.data.length === 1 ? "a running execution" : `${active.data.length} running executions`}`}
+            data-testid="running-execution-notice"
+            action={
+              <Button onClick={() => navigate(`/executions/${active.data![0]!.executionId}`)}>
+                Open execution
+              </Button>
+            }
+          >
+            {frozenText(active.data)}
+          </Alert>
+        ) : null}
         {groupRefs.length === 0 && !readOnly ? (
           <Alert
             type="info"

@@ -44,9 +44,11 @@ function plan(waves: Array<{ waveId: string; groups: string[]; dependsOn?: strin
 function Harness({
   initial,
   serverIssues = [],
+  showProblems = true,
 }: {
   initial: PlanDraft;
   serverIssues?: Array<{ path: string; message: string }>;
+  showProblems?: boolean;
 }) {
   const [draft, setDraft] = useState(initial);
   const problems = mergeProblems(validatePlan(draft, GROUPS), serverIssues);
@@ -56,7 +58,7 @@ function Harness({
       onChange={setDraft}
       groups={GROUPS}
       problems={problems}
-      showProblems
+      showProblems={showProblems}
       readOnly={false}
     />
   );
@@ -193,5 +195,84 @@ describe("plan editor validation", () => {
     expect(container.querySelector('[data-testid="wave-1"]')).not.toBeNull();
     expect(fieldError(container, "wave-1-groups-field")).toContain("Choose at least one protection group");
     expect(graphNode(container, "wave-2")).toBeDefined();
+  });
+
+  it("shows a cycle, an unknown dependency and an empty wave at the field while editing, before Validate", () => {
+    const { container } = render(
+      <Harness
+        showProblems={false}
+        initial={{
+          ...plan([
+            { waveId: "db", groups: [DB] },
+            { waveId: "app", groups: [APP], dependsOn: ["db", "ghost"] },
+          ]),
+          name: "",
+        }}
+      />,
+    );
+    expect(fieldError(container, "wave-1-depends-field")).toContain("Unknown wave 'ghost'");
+    // A field being typed is not red yet: the missing plan name waits for Save or Validate.
+    expect(fieldError(container, "plan-name-field")).toBeUndefined();
+    const deps = createWrapper(container).findMultiselect('[data-testid="wave-0-depends"]')!;
+    act(() => deps.openDropdown());
+    act(() => deps.selectOptionByValue("app"));
+    expect(fieldError(container, "wave-0-depends-field")).toContain("Dependency cycle");
+    expect(fieldError(container, "wave-1-depends-field")).toContain("Dependency cycle");
+    act(() => {
+      createWrapper(container).findButton('[data-testid="add-wave"]')!.click();
+    });
+    expect(fieldError(container, "wave-2-groups-field")).toContain("Choose at least one protection group");
+  });
+
+  it("says which waves start immediately once a dependency turns a sequential plan into a graph", () => {
+    const { container } = render(
+      <Harness
+        showProblems={false}
+        initial={plan([
+          { waveId: "db", groups: [DB] },
+          { waveId: "app", groups: [APP] },
+          { waveId: "web", groups: [WEB] },
+        ])}
+      />,
+    );
+    const notice = () => container.querySelector('[data-testid="dependency-mode-notice"]');
+    expect(notice()).toBeNull();
+    const deps = createWrapper(container).findMultiselect('[data-testid="wave-2-depends"]')!;
+    act(() => deps.openDropdown());
+    act(() => deps.selectOptionByValue("db"));
+    const text = notice()?.textContent ?? "";
+    expect(text).toContain("Wave app");
+    expect(text).toContain("starts immediately");
+    expect(text).not.toContain("Wave web");
+    expect(graphNode(container, "app").getAttribute("aria-label")).toContain("starts first");
+    // Giving that wave a dependency again settles it: the notice goes.
+    const appDeps = createWrapper(container).findMultiselect('[data-testid="wave-1-depends"]')!;
+    act(() => appDeps.openDropdown());
+    act(() => appDeps.selectOptionByValue("db"));
+    expect(notice()).toBeNull();
+  });
+
+  it("says which waves wait again once the last dependency is removed and the plan runs in list order", () => {
+    const { container } = render(
+      <Harness
+        showProblems={false}
+        initial={plan([
+          { waveId: "db", groups: [DB] },
+          { waveId: "app", groups: [APP], dependsOn: ["db"] },
+          { waveId: "web", groups: [WEB] },
+        ])}
+      />,
+    );
+    const notice = () => container.querySelector('[data-testid="dependency-mode-notice"]');
+    expect(notice()).toBeNull();
+    const deps = createWrapper(container).findMultiselect('[data-testid="wave-1-depends"]')!;
+    act(() => {
+      deps.findToken(1)!.findDismiss().click();
+    });
+    const text = notice()?.textContent ?? "";
+    expect(text).toContain("list order");
+    expect(text).toContain("Wave web");
+    expect(text).toContain("now waits for the previous wave");
+    expect(graphNode(container, "web").getAttribute("aria-label")).toContain("after app");
   });
 });

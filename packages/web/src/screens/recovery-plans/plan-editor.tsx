@@ -13,14 +13,20 @@ import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
 import Textarea from "@cloudscape-design/components/textarea";
 import Toggle from "@cloudscape-design/components/toggle";
+import { useState } from "react";
 import { WaveGraph } from "../../components/wave-graph.js";
 import { ActionsEditor } from "./actions-editor.js";
 import {
   type GroupRef,
+  liveProblems,
+  newlyImmediate,
+  newlyOrdered,
   newWave,
   type PlanDraft,
   type PlanProblems,
   problemsByWave,
+  stillImmediate,
+  stillOrdered,
   type WaveDraft,
 } from "./plan-model.js";
 
@@ -35,7 +41,10 @@ export interface PlanEditorProps {
   groups: readonly GroupRef[];
   /** Client and server problems, by field path. */
   problems: PlanProblems;
-  /** Only shown once the user tried to save or validate (fields are not red while being typed). */
+  /**
+   * All problems are shown once the user tried to save or validate; before that only the plan's structure
+   * (cycles, unknown dependencies, empty waves) is, as it is edited (fields are not red while being typed).
+   */
   showProblems: boolean;
   readOnly: boolean;
   warnings?: Array<{ path: string; message: string }>;
@@ -54,14 +63,31 @@ export function PlanEditor({
   readOnly,
   warnings = [],
 }: PlanEditorProps) {
-  const shown: PlanProblems = showProblems ? problems : new Map();
+  const shown: PlanProblems = showProblems ? problems : liveProblems(problems);
+  // Waves that an edit turned from "after the previous wave" into "starts immediately".
+  const [immediate, setImmediate] = useState<string[]>([]);
+  // …and the reverse: waves that wait for the previous wave again once no wave has dependencies.
+  const [ordered, setOrdered] = useState<string[]>([]);
+  /** Remembers the waves whose start an edit changed (list order ↔ graph), for the notice. */
+  const noteOrderChange = (next: PlanDraft, editedWaveId?: string) => {
+    const changed = newlyImmediate(draft, next, editedWaveId);
+    if (changed.length > 0) {
+      setImmediate(changed);
+      setOrdered([]);
+    }
+    const waiting = newlyOrdered(draft, next, editedWaveId);
+    if (waiting.length > 0) {
+      setOrdered(waiting);
+      setImmediate([]);
+    }
+  };
   const setWave = (i: number, patch: Partial<WaveDraft>) => {
     const old = draft.waves[i]!;
     const waves = draft.waves.map((w, j) => (j === i ? { ...w, ...patch } : w));
     // Renaming a wave ID keeps the dependencies that pointed at it.
     const renamed =
       patch.waveId !== undefined && patch.waveId !== old.waveId ? [old.waveId, patch.waveId] : undefined;
-    onChange({
+    const next = {
       ...draft,
       waves: renamed
         ? waves.map((w) => ({
@@ -69,8 +95,14 @@ export function PlanEditor({
             dependsOn: w.dependsOn.map((d) => (d === renamed[0] ? renamed[1]! : d)),
           }))
         : waves,
-    });
+    };
+    if (patch.dependsOn) noteOrderChange(next, next.waves[i]!.waveId);
+    onChange(next);
   };
+  const immediateNow = stillImmediate(draft, immediate);
+  const orderedNow = stillOrdered(draft, ordered);
+  const waveNames = (waves: WaveDraft[]) =>
+    waves.map((w) => `Wave ${w.waveId}${w.name && w.name !== w.waveId ? ` (${w.name})` : ""}`).join(", ");
   const move = (i: number, delta: number) => {
     const j = i + delta;
     if (j < 0 || j >= draft.waves.length) return;
@@ -80,12 +112,14 @@ export function PlanEditor({
   };
   const remove = (i: number) => {
     const gone = draft.waves[i]!.waveId;
-    onChange({
+    const next = {
       ...draft,
       waves: draft.waves
         .filter((_, j) => j !== i)
         .map((w) => ({ ...w, dependsOn: w.dependsOn.filter((d) => d !== gone) })),
-    });
+    };
+    noteOrderChange(next);
+    onChange(next);
   };
   const groupOptions = groups.map((g) => ({
     value: g.groupId,
@@ -220,6 +254,32 @@ export function PlanEditor({
         </Alert>
       ) : null}
       {err(shown, "waves") ? <Alert type="error">{err(shown, "waves")}</Alert> : null}
+      {orderedNow.length > 0 ? (
+        <Alert
+          type="info"
+          header="The plan runs in list order again"
+          dismissible
+          onDismiss={() => setOrdered([])}
+          data-testid="dependency-mode-notice"
+        >
+          {`No wave has dependencies any more, so the waves run one after another in list order. ${waveNames(orderedNow)} ${orderedNow.length === 1 ? "no longer starts immediately: it now waits for the previous wave" : "no longer start immediately: each now waits for the previous wave"}.`}
+        </Alert>
+      ) : null}
+      {immediateNow.length > 0 ? (
+        <Alert
+          type="info"
+          header="Dependencies changed the order of other waves"
+          dismissible
+          onDismiss={() => setImmediate([])}
+          data-testid="dependency-mode-notice"
+        >
+          {`Once one wave has dependencies, the plan no longer runs in list order: every wave without its own dependencies starts with the execution. ${immediateNow
+            .map((w) => `Wave ${w.waveId}${w.name && w.name !== w.waveId ? ` (${w.name})` : ""}`)
+            .join(
+              ", ",
+            )} ${immediateNow.length === 1 ? "no longer waits for the previous wave and starts" : "no longer wait for the previous wave and start"} immediately. Give ${immediateNow.length === 1 ? "it" : "them"} dependencies to keep the order.`}
+        </Alert>
+      ) : null}
 
       {draft.waves.map((w, i) => {
         const others = draft.waves.filter((_, j) => j !== i);

@@ -282,3 +282,64 @@ export function importDocument(value: unknown, groups: readonly GroupRef[]): Pla
     waves,
   });
 }
+
+/** Each wave's effective predecessors: sequential (the previous wave) while no wave has `dependsOn`, else its own. */
+function effectiveAfter(draft: PlanDraft): Map<string, string[]> {
+  const dag = draft.waves.some((w) => w.dependsOn.length > 0);
+  return new Map(
+    draft.waves.map((w, i) => [w.waveId, dag ? w.dependsOn : i > 0 ? [draft.waves[i - 1]!.waveId] : []]),
+  );
+}
+
+/**
+ * The waves (other than the one edited) that waited for another wave before an edit and start immediately
+ * after it: a first `dependsOn` anywhere turns the plan from sequential into an explicit graph, and every
+ * wave without its own dependencies then starts with the execution.
+ */
+export function newlyImmediate(before: PlanDraft, after: PlanDraft, editedWaveId?: string): string[] {
+  const was = effectiveAfter(before);
+  const now = effectiveAfter(after);
+  return after.waves
+    .filter(
+      (w) =>
+        w.waveId !== editedWaveId &&
+        (was.get(w.waveId)?.length ?? 0) > 0 &&
+        (now.get(w.waveId)?.length ?? 0) === 0,
+    )
+    .map((w) => w.waveId);
+}
+
+/**
+ * The reverse: the waves (other than the one edited) that started immediately before an edit and wait for the
+ * previous wave after it (the last `dependsOn` went: the plan runs in list order again).
+ */
+export function newlyOrdered(before: PlanDraft, after: PlanDraft, editedWaveId?: string): string[] {
+  const was = effectiveAfter(before);
+  const now = effectiveAfter(after);
+  return after.waves
+    .filter(
+      (w) =>
+        w.waveId !== editedWaveId &&
+        (was.get(w.waveId)?.length ?? 0) === 0 &&
+        (now.get(w.waveId)?.length ?? 0) > 0,
+    )
+    .map((w) => w.waveId);
+}
+
+/** Of the given waves, those that wait for the previous wave in a plan that runs in list order. */
+export function stillOrdered(draft: PlanDraft, waveIds: readonly string[]): WaveDraft[] {
+  if (draft.waves.some((w) => w.dependsOn.length > 0)) return [];
+  return draft.waves.filter((w, i) => i > 0 && waveIds.includes(w.waveId));
+}
+
+/** Of the given waves, those that still start immediately in a plan with explicit dependencies. */
+export function stillImmediate(draft: PlanDraft, waveIds: readonly string[]): WaveDraft[] {
+  const now = effectiveAfter(draft);
+  if (!draft.waves.some((w) => w.dependsOn.length > 0)) return [];
+  return draft.waves.filter((w) => waveIds.includes(w.waveId) && (now.get(w.waveId)?.length ?? 0) === 0);
+}
+
+/** Problems shown while editing, before Save or Validate: the plan's structure (dependencies, empty waves). */
+export function liveProblems(problems: PlanProblems): PlanProblems {
+  return new Map([...problems].filter(([path]) => /\.(dependsOn|protectionGroupIds)$/.test(path)));
+}
