@@ -61,6 +61,7 @@ export default function AuditPage() {
       <Table
         data-testid="audit"
         variant="full-page"
+        wrapLines
         items={events.data ?? []}
         trackBy="eventId"
         loading={events.loading && !events.data}

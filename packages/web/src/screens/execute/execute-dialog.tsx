@@ -15,7 +15,7 @@ import { useState } from "react";
 import { type Schemas, unwrap } from "../../api/client.js";
 import { useApi } from "../../app-context.js";
 import { ErrorAlert } from "../../components/error-alert.js";
-import { formatDuration } from "../../components/format.js";
+import { formatDuration, plural } from "../../components/format.js";
 import { useNotify } from "../../components/notifications.js";
 import { useQuery } from "../../hooks/use-query.js";
 
@@ -159,7 +159,7 @@ export function ExecuteDialog({
               {p.readinessProblems.length > 0 ? (
                 <Alert
                   type="warning"
-                  header={`${p.readinessProblems.length} readiness problem(s)`}
+                  header={plural(p.readinessProblems.length, "readiness problem")}
                   data-testid="readiness-problems"
                 >
                   {p.readinessProblems.map((r) => `${r.hostname}: ${r.problem}`).join("; ")}
@@ -169,7 +169,7 @@ export function ExecuteDialog({
               )}
               {p.hasExistingInstances ? (
                 <ExpandableSection
-                  headerText={`${p.existingInstances.length} existing recovery instance(s)`}
+                  headerText={plural(p.existingInstances.length, "existing recovery instance")}
                   defaultExpanded={type !== "DRILL"}
                 >
                   <SpaceBetween size="s">
