@@ -67,7 +67,8 @@ export function Notifications() {
       if (page === undefined) shownOn.current.set(id, pathname);
       else if (page !== pathname) stale.push(id);
     }
-    for (const id of [...shownOn.current.keys()]) if (!items.some((i) => i.id === id)) shownOn.current.delete(id);
+    for (const id of [...shownOn.current.keys()])
+      if (!items.some((i) => i.id === id)) shownOn.current.delete(id);
     remove(stale);
   }, [items, pathname, remove]);
   const visible = items.filter((i) => (shownOn.current.get(i.id ?? "") ?? pathname) === pathname);

@@ -101,7 +101,13 @@ export function GroupDetails({ group }: { group: Schemas["ProtectionGroupView"] 
           ))}
           <div>
             <Box variant="awsui-key-label">Bring your own OS licence</Box>
-            <div>{launch.licensing?.osByol === undefined ? "DRS default" : launch.licensing.osByol ? "Yes" : "No"}</div>
+            <div>
+              {launch.licensing?.osByol === undefined
+                ? "DRS default"
+                : launch.licensing.osByol
+                  ? "Yes"
+                  : "No"}
+            </div>
           </div>
         </ColumnLayout>
       </Container>
@@ -128,7 +134,9 @@ export function GroupDetails({ group }: { group: Schemas["ProtectionGroupView"] 
             header: "Also in",
             cell: (s) =>
               s.assignedTo && s.assignedTo.groupId !== group.groupId ? (
-                <RouterLink href={`/protection-groups/${s.assignedTo.groupId}`}>{s.assignedTo.groupName}</RouterLink>
+                <RouterLink href={`/protection-groups/${s.assignedTo.groupId}`}>
+                  {s.assignedTo.groupName}
+                </RouterLink>
               ) : (
                 "—"
               ),

@@ -413,7 +413,11 @@ export default function ProtectionGroupEditor() {
                                 value={row.value}
                                 options={valueOptions(row.key)}
                                 enteredTextLabel={(v) => `Use "${v}"`}
-                                empty={row.key.trim() ? `No server has tag ${row.key.trim()}` : "Choose a key first"}
+                                empty={
+                                  row.key.trim()
+                                    ? `No server has tag ${row.key.trim()}`
+                                    : "Choose a key first"
+                                }
                                 disabled={readOnly}
                                 placeholder="billing"
                                 ariaLabel={`Tag ${i + 1} value`}
