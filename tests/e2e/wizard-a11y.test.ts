@@ -1,4 +1,4 @@
-import AxeBuilder from "@axe-core/playwright";
+import { AxeBuilder } from "@axe-core/playwright";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -291,43 +291,34 @@ describe.skipIf(!available)("protection-group wizard, layout and accessibility",
   it("the dashboard does not shift when its data arrives", async () => {
     await page.goto(`${product.url}/`);
     await page.getByText("Quota usage").first().waitFor();
-    await page.evaluate(() => {
-      (window as unknown as { __shift: number }).__shift = 0;
-    });
     // A slow API (as over a VPN): the dashboard first renders without data, then fills in.
     await page.route("**/api/**", async (route) => {
       await new Promise((r) => setTimeout(r, 700));
       await route.continue();
     });
     await page.reload();
-    await page.evaluate(() => {
-      const w = window as unknown as { __shift: number };
-      w.__shift = 0;
+    // In the page (a script string: the test's TypeScript has no DOM types): sum the layout shifts, note what moved.
+    await page.evaluate(`
+      window.__shift = 0;
+      window.__src = [];
       new PerformanceObserver((list) => {
-        for (const e of list.getEntries() as Array<
-          PerformanceEntry & { value: number; hadRecentInput: boolean }
-        >)
-          if (!e.hadRecentInput) {
-            w.__shift += e.value;
-            const sources =
-              (
-                e as unknown as {
-                  sources?: Array<{ node?: Element; previousRect: DOMRect; currentRect: DOMRect }>;
-                }
-              ).sources ?? [];
-            (w as unknown as { __src: string[] }).__src ??= [];
-            for (const src of sources)
-              (w as unknown as { __src: string[] }).__src.push(
-                `${e.value.toFixed(3)} ${src.node?.nodeName} ${(src.node as Element | undefined)?.className ?? ""} ${(src.node?.textContent ?? "").slice(0, 60)} ${JSON.stringify(src.previousRect)} -> ${JSON.stringify(src.currentRect)}`,
-              );
-          }
+        for (const e of list.getEntries()) {
+          if (e.hadRecentInput) continue;
+          window.__shift += e.value;
+          for (const src of e.sources ?? [])
+            window.__src.push(
+              e.value.toFixed(3) + " " + (src.node?.nodeName ?? "") + " " +
+                (src.node?.textContent ?? "").slice(0, 60) + " " +
+                JSON.stringify(src.previousRect) + " -> " + JSON.stringify(src.currentRect),
+            );
+        }
       }).observe({ type: "layout-shift", buffered: true });
-    });
+    `);
     await page.getByTestId("recent-drills").getByText("Billing apps").waitFor();
     await page.waitForLoadState("networkidle");
-    const shift = await page.evaluate(() => (window as unknown as { __shift: number }).__shift);
+    const shift = (await page.evaluate("window.__shift")) as number;
     await page.unroute("**/api/**");
-    const sources = await page.evaluate(() => (window as unknown as { __src?: string[] }).__src ?? []);
+    const sources = (await page.evaluate("window.__src")) as string[];
     // Cumulative layout shift: web.dev calls up to 0.1 good.
     expect(shift, `what moved:\n${sources.join("\n")}`).toBeLessThan(0.1);
   });

@@ -5856,6 +5856,7 @@ export interface components {
       at: string;
       event: string;
       sourceServerId?: string;
+      hostname?: string;
       conversionServerId?: string;
       targetInstanceId?: string;
       rawError?: string;
@@ -6148,6 +6149,7 @@ export interface components {
       action: string;
       targetType?: string;
       targetId?: string;
+      targetName?: string;
       /** @enum {string} */
       outcome: "success" | "failure" | "denied";
       status?: number;

@@ -162,7 +162,9 @@ export function ExecuteDialog({
                   header={plural(p.readinessProblems.length, "readiness problem")}
                   data-testid="readiness-problems"
                 >
-                  {p.readinessProblems.map((r) => `${r.hostname}: ${r.problem}`).join("; ")}
+                  {p.readinessProblems
+                    .map((r) => `${r.hostname} (${r.sourceServerId}): ${r.problem}`)
+                    .join("; ")}
                 </Alert>
               ) : (
                 <StatusIndicator type="success">Every server is ready to launch.</StatusIndicator>
