@@ -180,7 +180,8 @@ export function ExecuteDialog({
                       variant="embedded"
                       items={p.existingInstances}
                       columnDefinitions={[
-                        { id: "host", header: "Server", cell: (i) => i.hostname, isRowHeader: true },
+                        { id: "host", header: "Hostname", cell: (i) => i.hostname, isRowHeader: true },
+                        { id: "id", header: "Source server ID", cell: (i) => i.sourceServerId },
                         { id: "ri", header: "Recovery instance", cell: (i) => i.recoveryInstanceId },
                         {
                           id: "ec2",

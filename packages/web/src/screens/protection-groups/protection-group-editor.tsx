@@ -227,7 +227,7 @@ export default function ProtectionGroupEditor() {
       }
       columnDefinitions={[
         { id: "hostname", header: "Hostname", cell: (s) => s.hostname, isRowHeader: true },
-        { id: "id", header: "Source server", cell: (s) => s.sourceServerId },
+        { id: "id", header: "Source server ID", cell: (s) => s.sourceServerId },
         { id: "rep", header: "Replication", cell: (s) => <ReplicationStatus status={s.replicationState} /> },
         {
           id: "conflict",
@@ -474,6 +474,7 @@ export default function ProtectionGroupEditor() {
                         }
                         columnDefinitions={[
                           { id: "hostname", header: "Hostname", cell: (s) => s.hostname, isRowHeader: true },
+                          { id: "id", header: "Source server ID", cell: (s) => s.sourceServerId },
                           {
                             id: "rep",
                             header: "Replication",
