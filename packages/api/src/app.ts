@@ -179,6 +179,8 @@ export function createApi(options: ApiOptions) {
     if (meta.target) event.targetType = meta.target;
     const targetId = target?.id ?? c.req.param("id") ?? c.req.param("accountId");
     if (targetId && isPrintable(targetId) && targetId.length <= 128) event.targetId = targetId;
+    // The name a person knows the target by (a group's or plan's name), beside its id.
+    if (target?.name && isPrintable(target.name)) event.targetName = target.name.slice(0, 256);
     const agent = c.req.header("user-agent");
     if (agent) event.userAgent = agent.slice(0, 256);
     if (target?.detail) event.detail = target.detail;

@@ -8,7 +8,7 @@ export interface ApiEnv {
     requestId: string;
     principal?: Principal;
     route?: RouteMeta;
-    auditTarget?: { type?: string; id?: string; detail?: Record<string, unknown> };
+    auditTarget?: { type?: string; id?: string; name?: string; detail?: Record<string, unknown> };
     services: Services;
   };
 }

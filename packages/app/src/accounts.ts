@@ -6,6 +6,7 @@ import {
   ConflictError,
   DrsError,
   NotFoundError,
+  plural,
 } from "@drso/core";
 import { type AppDeps, iso } from "./deps.js";
 import type { Inventory } from "./inventory.js";
@@ -117,7 +118,7 @@ export function createAccountService(deps: AppDeps, inventory: Inventory) {
         status: ok ? "VALID" : "INVALID",
         checkedAt: iso(deps.clock.now()),
         message: ok
-          ? `DRS reachable in ${regions.length} region(s)`
+          ? `DRS reachable in ${plural(regions.length, "region")}`
           : regions
               .filter((r) => !r.ok)
               .map((r) => `${r.region}: ${r.message ?? "failed"}`)

@@ -185,12 +185,18 @@ export function createExecutionService(
             other?.executionType === "RECOVERY" ||
             other?.executionType === "FAILBACK";
           if (blocks) {
+            const sourceServerId = overlap.split("/")[2] ?? overlap;
+            const hostname = groups
+              .flatMap((g) => g.servers)
+              .find((s) => s.sourceServerId === sourceServerId)?.hostname;
+            const server = hostname ? `${hostname} (${sourceServerId})` : sourceServerId;
             throw new ConflictError(
               "SERVER_IN_ACTIVE_EXECUTION",
-              `Source server ${overlap.split("/")[2]} is already in active ${other?.executionType ?? ""} execution ${active.executionId} of plan '${other?.planName ?? "?"}'.`,
+              `Source server ${server} is already in active ${other?.executionType ?? ""} execution ${active.executionId} of plan '${other?.planName ?? "?"}'.`,
               {
                 executionId: active.executionId,
-                sourceServerId: overlap.split("/")[2],
+                sourceServerId,
+                ...(hostname ? { hostname } : {}),
                 executionType: other?.executionType,
               },
             );
@@ -363,6 +369,9 @@ export function createExecutionService(
         ...(query.afterIndex !== undefined ? { afterIndex: query.afterIndex } : {}),
         limit: query.limit ?? 1000,
       });
+      // The hostname beside each server id: the log is read by people, DRS ids alone say little.
+      const hostnames = new Map<string, string>();
+      for (const w of e.waves) for (const s of w.servers) hostnames.set(s.sourceServerId, s.hostname);
       return {
         executionId: id,
         jobs: jobs.map((b) => ({
@@ -372,7 +381,10 @@ export function createExecutionService(
           region: b.region,
           status: b.jobStatus ?? b.status,
         })),
-        items,
+        items: items.map((i) => {
+          const hostname = i.sourceServerId ? hostnames.get(i.sourceServerId) : undefined;
+          return hostname ? { ...i, hostname } : i;
+        }),
       };
     },
 
@@ -464,12 +476,18 @@ export function createExecutionService(
               problem: `replication readiness ${s.readiness}`,
             });
           const running = activeByKey.get(`${accountId}/${region}/${s.sourceServerId}`);
-          if (running)
+          if (running) {
+            const other = await store.executions.getSummary(running);
             problems.push({
               sourceServerId: s.sourceServerId,
               hostname: s.hostname,
-              problem: `in active execution ${running}`,
+              problem:
+                `in active ${other?.executionType ?? ""} execution ${running}${other ? ` of plan '${other.planName}'` : ""}`.replace(
+                  "active  execution",
+                  "active execution",
+                ),
             });
+          }
         }
       }
       return {

@@ -2,6 +2,7 @@ import {
   type DrsTarget,
   NotFoundError,
   type PageRequest,
+  plural,
   type RecoveryInstance,
   ValidationError,
 } from "@drso/core";
@@ -110,7 +111,7 @@ export function createInstanceService(deps: AppDeps, inventory: Inventory) {
       );
       if (missing.length > 0) {
         throw new ValidationError(
-          `${missing.length} instance(s) are not DRS recovery instances of a configured account.`,
+          `${plural(missing.length, "instance")} ${missing.length === 1 ? "is not a DRS recovery instance" : "are not DRS recovery instances"} of a configured account.`,
           missing.map((id) => ({ path: "instanceIds", message: `${id} not found` })),
           "UNKNOWN_INSTANCES",
         );

@@ -7,6 +7,7 @@ import {
   type ProtectionGroup,
   type ProtectionGroupInput,
   parseTagFilter,
+  plural,
   type SourceServer,
   selectionModeOf,
   selectServers,
@@ -101,7 +102,7 @@ export function createProtectionGroupService(deps: AppDeps, inventory: Inventory
     });
     if (issues.length > 0)
       throw new ValidationError(
-        `${issues.length} source server(s) were not found in DRS.`,
+        `${plural(issues.length, "source server")} ${issues.length === 1 ? "was" : "were"} not found in DRS.`,
         issues,
         "UNKNOWN_SOURCE_SERVERS",
       );
@@ -258,7 +259,7 @@ export function createProtectionGroupService(deps: AppDeps, inventory: Inventory
         const names = plans.items.map((p) => `'${p.name}'`).join(", ");
         throw new ConflictError(
           "RESOURCE_IN_USE",
-          `Protection group '${existing.name}' is used by recovery plan(s) ${names}; remove it from them first.`,
+          `Protection group '${existing.name}' is used by recovery ${plans.items.length === 1 ? "plan" : "plans"} ${names}; remove it from ${plans.items.length === 1 ? "it" : "them"} first.`,
           {
             plans: plans.items.map((p) => ({ planId: p.planId, name: p.name })),
           },

@@ -1,4 +1,4 @@
-import type { BatchRun, Execution, ExecutionEvent, PauseRecord } from "@drso/core";
+import { type BatchRun, type Execution, type ExecutionEvent, type PauseRecord, plural } from "@drso/core";
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 const secs = (from: number | undefined, to: number | undefined) =>
@@ -279,7 +279,7 @@ export function reportMarkdown(r: ExecutionReport): string {
   if (r.cleanup)
     lines.push(
       "",
-      `Cleanup: ${r.cleanup.terminated}/${r.cleanup.total} instance(s) terminated (${r.cleanup.reason}, ${r.cleanup.status}).`,
+      `Cleanup: ${r.cleanup.terminated} of ${plural(r.cleanup.total, "instance")} terminated (${r.cleanup.reason}, ${r.cleanup.status}).`,
     );
   lines.push("", `_Generated ${r.generatedAt} by DRS Orchestrator._`, "");
   return lines.join("\n");

@@ -8,6 +8,7 @@ export * from "./domain/plan-graph.js";
 export * from "./domain/protection-group.js";
 export * from "./domain/recovery-plan.js";
 export * from "./domain/settings.js";
+export * from "./domain/text.js";
 export * from "./domain/user.js";
 export * from "./engine/index.js";
 export * from "./errors.js";

@@ -1,4 +1,6 @@
-import { Suspense, useCallback, useEffect, useMemo, useState } from "react";
+import { I18nProvider } from "@cloudscape-design/components/i18n";
+import enMessages from "@cloudscape-design/components/i18n/messages/all.en";
+import { type ReactNode, Suspense, useCallback, useEffect, useMemo, useState } from "react";
 import { BrowserRouter } from "react-router-dom";
 import { type Schemas, unwrap } from "./api/client.js";
 import { type AppServices, ServicesProvider, SessionProvider, sessionOf } from "./app-context.js";
@@ -70,16 +72,22 @@ export function Root({
 
   const session = useMemo(() => (profile ? sessionOf(profile, signOut) : undefined), [profile, signOut]);
 
-  if (booting) return <Loading label="Starting the console" />;
+  // Cloudscape's own English labels (pagination arrows, dismiss buttons, loading text): no unnamed control.
+  const withI18n = (node: ReactNode) => (
+    <I18nProvider locale="en" messages={[enMessages]}>
+      {node}
+    </I18nProvider>
+  );
+  if (booting) return withI18n(<Loading label="Starting the console" />);
   if (!session)
-    return (
+    return withI18n(
       <>
         <ErrorAlert error={bootError} header="Could not load your profile" />
         <SignInPage mode={auth.mode} onSignIn={signIn} />
-      </>
+      </>,
     );
   const email = String(claimsOf(auth.currentTokens()?.idToken ?? "").email ?? session.profile.email);
-  return (
+  return withI18n(
     <ServicesProvider value={services}>
       <SessionProvider value={session}>
         <NotificationsProvider>
@@ -99,6 +107,6 @@ export function Root({
           ) : null}
         </NotificationsProvider>
       </SessionProvider>
-    </ServicesProvider>
+    </ServicesProvider>,
   );
 }

@@ -7,6 +7,7 @@ const loadDashboard = () => import("./screens/dashboard/dashboard-page.js");
 const loadSourceServers = () => import("./screens/source-servers/source-servers-page.js");
 const loadProtectionGroups = () => import("./screens/protection-groups/protection-groups-page.js");
 const loadProtectionGroupEditor = () => import("./screens/protection-groups/protection-group-editor.js");
+const loadProtectionGroupDetails = () => import("./screens/protection-groups/protection-group-details.js");
 const loadRecoveryPlans = () => import("./screens/recovery-plans/recovery-plans-page.js");
 const loadPlanEditorPage = () => import("./screens/recovery-plans/plan-editor-page.js");
 const loadExecutionPage = () => import("./screens/execution/execution-page.js");
@@ -22,6 +23,7 @@ const Dashboard = lazy(loadDashboard);
 const SourceServers = lazy(loadSourceServers);
 const ProtectionGroups = lazy(loadProtectionGroups);
 const ProtectionGroupEditor = lazy(loadProtectionGroupEditor);
+const ProtectionGroupDetails = lazy(loadProtectionGroupDetails);
 const RecoveryPlans = lazy(loadRecoveryPlans);
 const PlanEditorPage = lazy(loadPlanEditorPage);
 const ExecutionPage = lazy(loadExecutionPage);
@@ -53,7 +55,9 @@ export function prefetchRoute(pathname: string): void {
       ? loadExecutionPage
       : first === "recovery-plans" && second
         ? loadPlanEditorPage
-        : PREFETCH[first];
+        : first === "protection-groups" && second && second !== "new"
+          ? loadProtectionGroupDetails
+          : PREFETCH[first];
   void loader?.().catch(() => undefined);
 }
 
@@ -66,7 +70,8 @@ export function AppRoutes() {
         <Route path="source-servers" element={<SourceServers />} />
         <Route path="protection-groups" element={<ProtectionGroups />} />
         <Route path="protection-groups/new" element={<ProtectionGroupEditor />} />
-        <Route path="protection-groups/:id" element={<ProtectionGroupEditor />} />
+        <Route path="protection-groups/:id" element={<ProtectionGroupDetails />} />
+        <Route path="protection-groups/:id/edit" element={<ProtectionGroupEditor />} />
         <Route path="recovery-plans" element={<RecoveryPlans />} />
         <Route path="recovery-plans/new" element={<PlanEditorPage />} />
         <Route path="recovery-plans/:id" element={<PlanEditorPage />} />

@@ -241,6 +241,8 @@ export const JobLogItemSchema = z
     at: z.string(),
     event: z.string(),
     sourceServerId: z.string().optional(),
+    /** The hostname of `sourceServerId` as the execution recorded it. */
+    hostname: z.string().optional(),
     conversionServerId: z.string().optional(),
     targetInstanceId: z.string().optional(),
     rawError: z.string().optional(),

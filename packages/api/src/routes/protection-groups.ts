@@ -82,7 +82,7 @@ export function registerProtectionGroupRoutes(kit: RouteKit) {
     async (c) => {
       const principal = c.var.principal!;
       const group = await c.var.services.protectionGroups.create(c.req.valid("json"), principal.email);
-      c.set("auditTarget", { id: group.groupId, detail: { name: group.name } });
+      c.set("auditTarget", { id: group.groupId, name: group.name, detail: { name: group.name } });
       c.header("etag", etagOf(group.version));
       c.header("location", `${new URL(c.req.url).pathname}/${group.groupId}`);
       return c.json(group as never, 201);
@@ -159,6 +159,7 @@ export function registerProtectionGroupRoutes(kit: RouteKit) {
         c.req.valid("json"),
         expectedVersion(c.req.header("if-match")),
       );
+      c.set("auditTarget", { id: group.groupId, name: group.name });
       c.header("etag", etagOf(group.version));
       return c.json(group as never, 200);
     },
@@ -183,10 +184,10 @@ export function registerProtectionGroupRoutes(kit: RouteKit) {
       },
     },
     async (c) => {
-      await c.var.services.protectionGroups.delete(
-        c.req.valid("param").id,
-        expectedVersion(c.req.header("if-match")),
-      );
+      const id = c.req.valid("param").id;
+      const existing = await c.var.services.deps.store.protectionGroups.get(id);
+      if (existing) c.set("auditTarget", { id, name: existing.name });
+      await c.var.services.protectionGroups.delete(id, expectedVersion(c.req.header("if-match")));
       return c.body(null, 204);
     },
   );

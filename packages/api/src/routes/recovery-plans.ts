@@ -72,7 +72,7 @@ export function registerRecoveryPlanRoutes(kit: RouteKit) {
     },
     async (c) => {
       const plan = await c.var.services.recoveryPlans.create(c.req.valid("json"), c.var.principal!.email);
-      c.set("auditTarget", { id: plan.planId, detail: { name: plan.name } });
+      c.set("auditTarget", { id: plan.planId, name: plan.name, detail: { name: plan.name } });
       c.header("etag", etagOf(plan.version));
       c.header("location", `${new URL(c.req.url).pathname}/${plan.planId}`);
       return c.json(plan as never, 201);
@@ -133,6 +133,7 @@ export function registerRecoveryPlanRoutes(kit: RouteKit) {
         c.req.valid("json"),
         expectedVersion(c.req.header("if-match")),
       );
+      c.set("auditTarget", { id: plan.planId, name: plan.name });
       c.header("etag", etagOf(plan.version));
       return c.json(plan as never, 200);
     },
@@ -157,10 +158,10 @@ export function registerRecoveryPlanRoutes(kit: RouteKit) {
       },
     },
     async (c) => {
-      await c.var.services.recoveryPlans.delete(
-        c.req.valid("param").id,
-        expectedVersion(c.req.header("if-match")),
-      );
+      const id = c.req.valid("param").id;
+      const existing = await c.var.services.deps.store.recoveryPlans.get(id);
+      if (existing) c.set("auditTarget", { id, name: existing.name });
+      await c.var.services.recoveryPlans.delete(id, expectedVersion(c.req.header("if-match")));
       return c.body(null, 204);
     },
   );

@@ -1702,6 +1702,7 @@ export interface components {
       at: string;
       event: string;
       sourceServerId?: string;
+      hostname?: string;
       conversionServerId?: string;
       targetInstanceId?: string;
       rawError?: string;
@@ -2019,6 +2020,7 @@ export interface components {
       action: string;
       targetType?: string;
       targetId?: string;
+      targetName?: string;
       /** @enum {string} */
       outcome: "success" | "failure" | "denied";
       status?: number;

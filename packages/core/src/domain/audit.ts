@@ -10,6 +10,8 @@ export const AuditEventSchema = z
     action: z.string(),
     targetType: z.string().optional(),
     targetId: z.string().optional(),
+    /** What people call the target (a protection group's or recovery plan's name), when known. */
+    targetName: z.string().optional(),
     outcome: z.enum(["success", "failure", "denied"]),
     status: z.number().int().optional(),
     requestId: z.string().optional(),

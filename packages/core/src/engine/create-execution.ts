@@ -8,6 +8,7 @@ import type {
 } from "../domain/execution.js";
 import { buildPlanGraph, reverseGraph } from "../domain/plan-graph.js";
 import type { RecoveryPlan } from "../domain/recovery-plan.js";
+import { plural } from "../domain/text.js";
 
 export interface CreateExecutionInput {
   executionId: string;
@@ -114,7 +115,7 @@ export function createExecution(input: CreateExecutionInput): {
       {
         at: now,
         type: "execution.created",
-        message: `${input.executionType} of plan '${plan.name}' requested by ${input.initiatedBy}: ${waves.length} wave(s), ${serverCount} server(s)`,
+        message: `${input.executionType} of plan '${plan.name}' requested by ${input.initiatedBy}: ${plural(waves.length, "wave")}, ${plural(serverCount, "server")}`,
         data: { executionType: input.executionType, waves: waves.length, servers: serverCount },
       },
     ],

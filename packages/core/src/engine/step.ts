@@ -15,6 +15,7 @@ import {
   type WaveRun,
 } from "../domain/execution.js";
 import { effectiveLaunchSettings } from "../domain/protection-group.js";
+import { plural } from "../domain/text.js";
 import type { ActionContext, ActionProgress } from "../ports/action-runner.js";
 import {
   backoffMs,
@@ -574,7 +575,7 @@ class StepRun {
         w.deadlineAt = this.now + this.waveTimeoutSeconds(w) * 1000 + this.failbackAllowanceMs();
         this.event(
           "wave.started",
-          `Wave '${w.name}' started: ${w.servers.length} server(s)`,
+          `Wave '${w.name}' started: ${plural(w.servers.length, "server")}`,
           { servers: w.servers.length },
           w.waveId,
         );
@@ -616,7 +617,11 @@ class StepRun {
       if (this.e.cancelRequested) {
         this.endWave(w, "CANCELLED", "execution cancelled");
       } else if (failed.length > 0) {
-        this.endWave(w, "FAILED", `${failed.length} of ${w.servers.length} server(s) failed to launch`);
+        this.endWave(
+          w,
+          "FAILED",
+          `${failed.length} of ${plural(w.servers.length, "server")} failed to launch`,
+        );
       } else {
         w.phase = "post-actions";
       }
@@ -1107,7 +1112,7 @@ class StepRun {
       const failed = this.serversOfBatch(b).filter((s) => s.status === "FAILED").length;
       this.event(
         "batch.completed",
-        `DRS job ${job.jobId} completed for ${describeBatch(b)}${failed ? `: ${failed} server(s) failed` : ""}`,
+        `DRS job ${job.jobId} completed for ${describeBatch(b)}${failed ? `: ${plural(failed, "server")} failed` : ""}`,
         { batchId: b.batchId, jobId: job.jobId, failed },
         this.scopeOf(b),
       );
@@ -1243,7 +1248,7 @@ class StepRun {
     }
     this.event(
       "batch.conflict-resolved",
-      `${heldHere.length} server(s) of ${describeBatch(b)} are held by other DRS jobs and failed; launching the remaining ${b.sourceServerIds.length}`,
+      `${plural(heldHere.length, "server")} of ${describeBatch(b)} ${heldHere.length === 1 ? "is" : "are"} held by other DRS jobs and failed; launching the remaining ${b.sourceServerIds.length}`,
       { batchId: b.batchId },
     );
     this.replan(b, 0);
@@ -1479,8 +1484,8 @@ class StepRun {
     this.event(
       "termination.started",
       reason === "drill-ttl"
-        ? `Drill TTL expired: terminating ${servers.length} drill instance(s)`
-        : `${by} requested termination of ${servers.length} recovery instance(s)`,
+        ? `Drill TTL expired: terminating ${plural(servers.length, "drill instance")}`
+        : `${by} requested termination of ${plural(servers.length, "recovery instance")}`,
       { instances: servers.length, reason },
     );
   }
@@ -1503,8 +1508,8 @@ class StepRun {
     this.event(
       `termination.${t.status.toLowerCase()}`,
       failed.length === 0
-        ? `Terminated ${t.instances.length} recovery instance(s)`
-        : `Termination finished: ${failed.length} of ${t.instances.length} instance(s) could not be terminated`,
+        ? `Terminated ${plural(t.instances.length, "recovery instance")}`
+        : `Termination finished: ${failed.length} of ${plural(t.instances.length, "instance")} could not be terminated`,
       { terminated: t.instances.length - failed.length, failed: failed.length },
     );
   }

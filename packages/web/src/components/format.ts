@@ -24,3 +24,8 @@ export function formatTime(iso: string | undefined | null): string {
 export function shortId(id: string): string {
   return id.length > 13 ? `${id.slice(0, 8)}…` : id;
 }
+
+/** "1 server", "2 servers", "0 servers"; `many` for irregular plurals ("1 repository", "2 repositories"). */
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}

@@ -13,6 +13,8 @@ export function useDrsSetup() {
   const credentials = health.data?.find((c) => c.name === "aws-credentials");
   return {
     loaded: health.data !== undefined,
+    /** The health check could not be read (the notice is then left out). */
+    failed: health.error !== undefined,
     /** The server's explanation when DRS cannot be called for lack of AWS credentials. */
     credentialsMissing:
       credentials && !credentials.ok ? (credentials.detail ?? "No AWS credentials") : undefined,

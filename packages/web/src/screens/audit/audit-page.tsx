@@ -61,6 +61,7 @@ export default function AuditPage() {
       <Table
         data-testid="audit"
         variant="full-page"
+        wrapLines
         items={events.data ?? []}
         trackBy="eventId"
         loading={events.loading && !events.data}
@@ -126,7 +127,11 @@ export default function AuditPage() {
           {
             id: "target",
             header: "Target",
-            cell: (e) => (e.targetType ? `${e.targetType} ${e.targetId ?? ""}` : "—"),
+            // The name people know the target by, then its id (groups and plans since issue 12).
+            cell: (e) =>
+              e.targetType
+                ? `${e.targetType} ${e.targetName ? `${e.targetName} (${e.targetId ?? ""})` : (e.targetId ?? "")}`
+                : "—",
           },
           {
             id: "outcome",

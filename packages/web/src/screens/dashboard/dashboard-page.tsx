@@ -115,13 +115,15 @@ export default function DashboardPage() {
   const health = useQuery(
     async () => {
       const targets = (await unwrap(api.GET("/drs/accounts"))).items;
-      const [servers, groups, plans] = await Promise.all([
+      const [servers, groups, plans, anyDrill] = await Promise.all([
         fetchAllSourceServers(
           api,
           targets.filter((t) => t.initialized),
         ),
         fetchAllGroups(api),
         unwrap(api.GET("/recovery-plans", { params: { query: { limit: 1 } } })),
+        // Any drill in any state: a drill that just ended has left "active" before "recent drills" polls.
+        unwrap(api.GET("/executions", { params: { query: { executionType: "DRILL", limit: 1 } } })),
       ]);
       const byState = new Map<string, number>();
       for (const s of servers) byState.set(s.replicationState, (byState.get(s.replicationState) ?? 0) + 1);
@@ -132,6 +134,7 @@ export default function DashboardPage() {
         groups: groups.length,
         conflicted: groups.filter((g) => g.hasConflict),
         plans: plans.items.length,
+        drills: anyDrill.items.length,
       };
     },
     [api],
@@ -140,6 +143,33 @@ export default function DashboardPage() {
   const quotas = useQuery(async () => (await unwrap(api.GET("/drs/quotas"))).items, [api], {
     intervalMs: 30000,
   });
+
+  // Nothing is placed until every panel has its first answer (data or error): panels that filled in one by one
+  // pushed the others down as rows and the getting-started steps arrived (layout shift).
+  const settled = (q: { data?: unknown; error?: unknown }) => q.data !== undefined || q.error !== undefined;
+  const ready =
+    settled(active) &&
+    settled(drills) &&
+    settled(health) &&
+    settled(quotas) &&
+    (setup.loaded || setup.failed);
+  if (!ready)
+    return (
+      <ContentLayout
+        header={
+          <Header
+            variant="h1"
+            description="What is running, how recent drills went, and how well the fleet is protected"
+          >
+            Dashboard
+          </Header>
+        }
+      >
+        <Box padding="xxl" textAlign="center" data-testid="dashboard-loading">
+          <StatusIndicator type="loading">Loading the dashboard</StatusIndicator>
+        </Box>
+      </ContentLayout>
+    );
 
   return (
     <ContentLayout
@@ -158,7 +188,7 @@ export default function DashboardPage() {
           <GettingStarted
             groups={health.data.groups}
             plans={health.data.plans}
-            drills={(drills.data ?? []).length + (active.data ?? []).length}
+            drills={health.data.drills + (drills.data ?? []).length + (active.data ?? []).length}
           />
         ) : null}
         <Table

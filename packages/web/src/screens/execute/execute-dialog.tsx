@@ -15,7 +15,7 @@ import { useState } from "react";
 import { type Schemas, unwrap } from "../../api/client.js";
 import { useApi } from "../../app-context.js";
 import { ErrorAlert } from "../../components/error-alert.js";
-import { formatDuration } from "../../components/format.js";
+import { formatDuration, plural } from "../../components/format.js";
 import { useNotify } from "../../components/notifications.js";
 import { useQuery } from "../../hooks/use-query.js";
 
@@ -159,17 +159,19 @@ export function ExecuteDialog({
               {p.readinessProblems.length > 0 ? (
                 <Alert
                   type="warning"
-                  header={`${p.readinessProblems.length} readiness problem(s)`}
+                  header={plural(p.readinessProblems.length, "readiness problem")}
                   data-testid="readiness-problems"
                 >
-                  {p.readinessProblems.map((r) => `${r.hostname}: ${r.problem}`).join("; ")}
+                  {p.readinessProblems
+                    .map((r) => `${r.hostname} (${r.sourceServerId}): ${r.problem}`)
+                    .join("; ")}
                 </Alert>
               ) : (
                 <StatusIndicator type="success">Every server is ready to launch.</StatusIndicator>
               )}
               {p.hasExistingInstances ? (
                 <ExpandableSection
-                  headerText={`${p.existingInstances.length} existing recovery instance(s)`}
+                  headerText={plural(p.existingInstances.length, "existing recovery instance")}
                   defaultExpanded={type !== "DRILL"}
                 >
                   <SpaceBetween size="s">
@@ -178,7 +180,8 @@ export function ExecuteDialog({
                       variant="embedded"
                       items={p.existingInstances}
                       columnDefinitions={[
-                        { id: "host", header: "Server", cell: (i) => i.hostname, isRowHeader: true },
+                        { id: "host", header: "Hostname", cell: (i) => i.hostname, isRowHeader: true },
+                        { id: "id", header: "Source server ID", cell: (i) => i.sourceServerId },
                         { id: "ri", header: "Recovery instance", cell: (i) => i.recoveryInstanceId },
                         {
                           id: "ec2",

@@ -16,7 +16,7 @@ import { type Schemas, unwrap } from "../../api/client.js";
 import { useApi, useSession } from "../../app-context.js";
 import { EmptyState } from "../../components/empty-state.js";
 import { ErrorAlert } from "../../components/error-alert.js";
-import { formatDuration, formatTime } from "../../components/format.js";
+import { formatDuration, formatTime, plural } from "../../components/format.js";
 import { useNotify } from "../../components/notifications.js";
 import { RouterLink } from "../../components/router-link.js";
 import { ExecutionStatus } from "../../components/status.js";
@@ -105,7 +105,7 @@ export default function HistoryPage() {
       const result = await unwrap(
         api.POST("/executions/delete", { body: { executionIds: selected.map((s) => s.executionId) } }),
       );
-      notify({ type: "success", content: `Deleted ${result.deleted} execution(s).` });
+      notify({ type: "success", content: `Deleted ${plural(result.deleted, "execution")}.` });
       setSelected([]);
       setDeleting(false);
       await executions.reload();
@@ -120,6 +120,7 @@ export default function HistoryPage() {
       <Table
         data-testid="history"
         variant="full-page"
+        wrapLines
         items={executions.data ?? []}
         trackBy="executionId"
         loading={executions.loading && !executions.data}
@@ -348,7 +349,7 @@ export default function HistoryPage() {
         }
       >
         <SpaceBetween size="s">
-          <Box>{`Delete ${selected.length} finished execution(s) and their events? Reports of them will no longer be available.`}</Box>
+          <Box>{`Delete ${plural(selected.length, "finished execution")} and their events? Reports of them will no longer be available.`}</Box>
           <ErrorAlert error={deleteError} />
         </SpaceBetween>
       </Modal>

@@ -1,5 +1,6 @@
 import Alert from "@cloudscape-design/components/alert";
 import AttributeEditor from "@cloudscape-design/components/attribute-editor";
+import Autosuggest from "@cloudscape-design/components/autosuggest";
 import Box from "@cloudscape-design/components/box";
 import Checkbox from "@cloudscape-design/components/checkbox";
 import ColumnLayout from "@cloudscape-design/components/column-layout";
@@ -20,11 +21,13 @@ import { useNavigate, useParams } from "react-router-dom";
 import { ApiError, type Schemas, unwrap } from "../../api/client.js";
 import { useApi, useSession } from "../../app-context.js";
 import { ErrorAlert } from "../../components/error-alert.js";
+import { plural } from "../../components/format.js";
 import { useNotify } from "../../components/notifications.js";
 import { Loading } from "../../components/shell.js";
 import { ReplicationStatus } from "../../components/status.js";
 import { fetchAllSourceServers, useTargets } from "../../hooks/use-inventory.js";
 import { useQuery } from "../../hooks/use-query.js";
+import { GroupDetails } from "./protection-group-details.js";
 import { useResolvePreview } from "./use-resolve-preview.js";
 
 type LaunchSettings = Schemas["LaunchSettings"];
@@ -118,8 +121,21 @@ export default function ProtectionGroupEditor() {
   const servers = useQuery(
     () => fetchAllSourceServers(api, [{ accountId, region }]),
     [api, accountId, region],
-    { enabled: draft.mode === "explicit" && Boolean(accountId) },
+    // Both modes: explicit mode lists them, tag mode suggests their tag keys and values.
+    { enabled: Boolean(accountId) },
   );
+  const tagSuggestions = useMemo(() => {
+    const values = new Map<string, Set<string>>();
+    for (const s of servers.data ?? [])
+      for (const [k, v] of Object.entries(s.tags ?? {})) {
+        if (!values.has(k)) values.set(k, new Set());
+        values.get(k)?.add(v);
+      }
+    return values;
+  }, [servers.data]);
+  const keyOptions = [...tagSuggestions.keys()].sort().map((k) => ({ value: k }));
+  const valueOptions = (key: string) =>
+    [...(tagSuggestions.get(key.trim()) ?? [])].sort().map((v) => ({ value: v }));
 
   if (id && existing.loading && !existing.data) return <Loading />;
   const readOnly = id ? !can("drs:UpdateProtectionGroup") : !can("drs:CreateProtectionGroup");
@@ -166,9 +182,9 @@ export default function ProtectionGroupEditor() {
         : await unwrap(api.POST("/protection-groups", { body }));
       notify({
         type: "success",
-        content: `Protection group ${saved.name} ${id ? "saved" : "created"} (${saved.serverCount ?? 0} servers).`,
+        content: `Protection group ${saved.name} ${id ? "saved" : "created"} (${plural(saved.serverCount ?? 0, "server")}).`,
       });
-      navigate("/protection-groups");
+      navigate(id ? `/protection-groups/${id}` : "/protection-groups");
     } catch (e) {
       setSaveError(e);
       setSubmitting(false);
@@ -204,12 +220,14 @@ export default function ProtectionGroupEditor() {
             ? "No server matches this selection."
             : !accountId
               ? "Choose an account and region (step 1) to preview matching servers."
-              : "Add a tag to preview matching servers."}
+              : draft.mode === "explicit"
+                ? "Choose servers above to preview them."
+                : "Add a tag to preview matching servers."}
         </Box>
       }
       columnDefinitions={[
         { id: "hostname", header: "Hostname", cell: (s) => s.hostname, isRowHeader: true },
-        { id: "id", header: "Source server", cell: (s) => s.sourceServerId },
+        { id: "id", header: "Source server ID", cell: (s) => s.sourceServerId },
         { id: "rep", header: "Replication", cell: (s) => <ReplicationStatus status={s.replicationState} /> },
         {
           id: "conflict",
@@ -230,7 +248,9 @@ export default function ProtectionGroupEditor() {
       <GroupDetails group={existing.data} />
     ) : (
       <Alert type="info" header="Read-only access">
-        Your role cannot create protection groups. Ask an operator or administrator.
+        {id
+          ? "Your role cannot edit protection groups. Ask an operator or administrator."
+          : "Your role cannot create protection groups. Ask an operator or administrator."}
       </Alert>
     );
 
@@ -238,8 +258,16 @@ export default function ProtectionGroupEditor() {
     <Wizard
       data-testid="group-wizard"
       activeStepIndex={step}
-      onNavigate={(e) => setStep(e.detail.requestedStepIndex)}
-      onCancel={() => navigate("/protection-groups")}
+      onNavigate={(e) => {
+        const to = e.detail.requestedStepIndex;
+        // Step 1 is checked before leaving it: the name and the target are flagged where they are typed.
+        if (step === 0 && to > 0 && (!draft.name.trim() || !accountId)) {
+          setShowErrors(true);
+          return;
+        }
+        setStep(to);
+      }}
+      onCancel={() => navigate(id ? `/protection-groups/${id}` : "/protection-groups")}
       onSubmit={() => void submit()}
       isLoadingNextStep={submitting}
       allowSkipTo
@@ -287,7 +315,11 @@ export default function ProtectionGroupEditor() {
                   </FormField>
                   <FormField
                     label="Account and region"
-                    errorText={fieldErrors.get("accountId") ?? fieldErrors.get("region")}
+                    errorText={
+                      showErrors && !accountId
+                        ? "Choose an account and region."
+                        : (fieldErrors.get("accountId") ?? fieldErrors.get("region"))
+                    }
                   >
                     <Select
                       selectedOption={targetOptions.find((o) => o.value === draft.target) ?? null}
@@ -354,8 +386,11 @@ export default function ProtectionGroupEditor() {
                           {
                             label: "Key",
                             control: (row, i) => (
-                              <Input
+                              <Autosuggest
                                 value={row.key}
+                                options={keyOptions}
+                                enteredTextLabel={(v) => `Use "${v}"`}
+                                empty="No tag keys in this account and region"
                                 disabled={readOnly}
                                 placeholder="App"
                                 ariaLabel={`Tag ${i + 1} key`}
@@ -374,8 +409,15 @@ export default function ProtectionGroupEditor() {
                           {
                             label: "Value",
                             control: (row, i) => (
-                              <Input
+                              <Autosuggest
                                 value={row.value}
+                                options={valueOptions(row.key)}
+                                enteredTextLabel={(v) => `Use "${v}"`}
+                                empty={
+                                  row.key.trim()
+                                    ? `No server has tag ${row.key.trim()}`
+                                    : "Choose a key first"
+                                }
                                 disabled={readOnly}
                                 placeholder="billing"
                                 ariaLabel={`Tag ${i + 1} value`}
@@ -432,6 +474,7 @@ export default function ProtectionGroupEditor() {
                         }
                         columnDefinitions={[
                           { id: "hostname", header: "Hostname", cell: (s) => s.hostname, isRowHeader: true },
+                          { id: "id", header: "Source server ID", cell: (s) => s.sourceServerId },
                           {
                             id: "rep",
                             header: "Replication",
@@ -451,7 +494,7 @@ export default function ProtectionGroupEditor() {
               {conflicts.length > 0 ? (
                 <Alert
                   type="warning"
-                  header={`${conflicts.length} server(s) already belong to another protection group`}
+                  header={`${plural(conflicts.length, "server")} already ${conflicts.length === 1 ? "belongs" : "belong"} to another protection group`}
                   data-testid="resolve-conflicts"
                 >
                   {conflicts.map((c) => `${c.hostname} (${c.groupName})`).join(", ")}. A server can be in one
@@ -562,59 +605,5 @@ export default function ProtectionGroupEditor() {
         },
       ]}
     />
-  );
-}
-
-function GroupDetails({ group }: { group: Schemas["ProtectionGroupView"] }) {
-  return (
-    <SpaceBetween size="l">
-      <Header variant="h1" description={group.description}>
-        {group.name}
-      </Header>
-      <Container header={<Header variant="h2">Details</Header>}>
-        <ColumnLayout columns={3} variant="text-grid">
-          <div>
-            <Box variant="awsui-key-label">Account / region</Box>
-            <div>{`${group.accountId} / ${group.region}`}</div>
-          </div>
-          <div>
-            <Box variant="awsui-key-label">Selection</Box>
-            <div>
-              {group.selectionMode === "tags"
-                ? Object.entries(group.serverSelectionTags ?? {})
-                    .map(([k, v]) => `${k}=${v}`)
-                    .join(", ")
-                : `${group.sourceServerIds?.length ?? 0} explicit servers`}
-            </div>
-          </div>
-          <div>
-            <Box variant="awsui-key-label">Conflicts</Box>
-            <div>
-              {group.hasConflict
-                ? `Overlaps ${(group.conflictsWith ?? []).map((c) => c.name).join(", ")}`
-                : "None"}
-            </div>
-          </div>
-        </ColumnLayout>
-      </Container>
-      <Table
-        header={
-          <Header variant="h2" counter={`(${group.servers?.length ?? 0})`}>
-            Servers
-          </Header>
-        }
-        items={group.servers ?? []}
-        columnDefinitions={[
-          { id: "hostname", header: "Hostname", cell: (s) => s.hostname, isRowHeader: true },
-          { id: "id", header: "Source server", cell: (s) => s.sourceServerId },
-          {
-            id: "rep",
-            header: "Replication",
-            cell: (s) => <ReplicationStatus status={s.replicationState} />,
-          },
-          { id: "ready", header: "Readiness", cell: (s) => s.readiness },
-        ]}
-      />
-    </SpaceBetween>
   );
 }

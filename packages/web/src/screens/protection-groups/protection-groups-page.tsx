@@ -98,6 +98,7 @@ export default function ProtectionGroupsPage() {
         {...collectionProps}
         data-testid="protection-groups"
         variant="full-page"
+        wrapLines
         items={items}
         trackBy="groupId"
         loading={groups.loading && !groups.data}
@@ -237,11 +238,22 @@ export default function ProtectionGroupsPage() {
             id: "actions",
             header: "Actions",
             cell: (g) => (
-              <Can permission="drs:DeleteProtectionGroup">
-                <Button variant="inline-link" onClick={() => setDeleting(g)} ariaLabel={`Delete ${g.name}`}>
-                  Delete
-                </Button>
-              </Can>
+              <SpaceBetween direction="horizontal" size="xs">
+                <Can permission="drs:UpdateProtectionGroup">
+                  <Button
+                    variant="inline-link"
+                    onClick={() => navigate(`/protection-groups/${g.groupId}/edit`)}
+                    ariaLabel={`Edit ${g.name}`}
+                  >
+                    Edit
+                  </Button>
+                </Can>
+                <Can permission="drs:DeleteProtectionGroup">
+                  <Button variant="inline-link" onClick={() => setDeleting(g)} ariaLabel={`Delete ${g.name}`}>
+                    Delete
+                  </Button>
+                </Can>
+              </SpaceBetween>
             ),
           },
         ]}

@@ -149,6 +149,7 @@ export default function SourceServersPage() {
         {...collectionProps}
         data-testid="source-servers"
         variant="full-page"
+        wrapLines
         stickyHeader
         loading={servers.loading && !servers.data}
         loadingText="Discovering source servers"
