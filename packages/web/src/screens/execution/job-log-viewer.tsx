@@ -33,7 +33,7 @@ export function JobLogViewer({ executionId, live }: { executionId: string; live:
     (i) =>
       (!event || i.event === event) &&
       (!text ||
-        [i.sourceServerId, i.targetInstanceId, i.rawError, i.conversionServerId].some((v) =>
+        [i.sourceServerId, i.hostname, i.targetInstanceId, i.rawError, i.conversionServerId].some((v) =>
           v?.includes(text),
         )),
   );
@@ -95,7 +95,16 @@ export function JobLogViewer({ executionId, live }: { executionId: string; live:
           { id: "at", header: "Time", cell: (i) => formatTime(i.at) },
           { id: "job", header: "Job", cell: (i) => i.jobId },
           { id: "event", header: "Event", cell: (i) => i.event },
-          { id: "server", header: "Source server", cell: (i) => i.sourceServerId ?? "—" },
+          {
+            id: "server",
+            header: "Source server",
+            cell: (i) =>
+              i.sourceServerId
+                ? i.hostname
+                  ? `${i.hostname} (${i.sourceServerId})`
+                  : i.sourceServerId
+                : "—",
+          },
           { id: "target", header: "Target instance", cell: (i) => i.targetInstanceId ?? "—" },
           {
             id: "error",
