@@ -47,7 +47,7 @@ describe("engine: failback after a recovery", () => {
     // The on-premises server waits for its failback client; the operator boots it, replication catches up.
     await h.drive(
       async () =>
-        (await h!.execution(failback.executionId)).waves[0]!.servers[0]!.failback?.phase === "replicating",
+        (await h!.execution(failback.executionId)).waves[0]!.servers[0]!.failback?.phase === "waiting-client",
     );
     h.sim.control.driveFailback(crmServer.recoveryInstanceId!, { action: "clientConnected" });
     h.sim.control.driveFailback(crmServer.recoveryInstanceId!, { action: "replicationHealthy" });

@@ -98,6 +98,11 @@ export function toRecoveryInstance(target: DrsTarget, r: SdkRecoveryInstance): R
   if (r.pointInTimeSnapshotDateTime) instance.pointInTimeSnapshotDateTime = r.pointInTimeSnapshotDateTime;
   if (r.failback?.state)
     instance.failbackState = r.failback.state as NonNullable<RecoveryInstance["failbackState"]>;
+  const replicationError = r.dataReplicationInfo?.dataReplicationError;
+  if (replicationError?.error)
+    instance.failbackError = replicationError.rawError
+      ? `${replicationError.error}: ${replicationError.rawError}`
+      : replicationError.error;
   const ip = r.recoveryInstanceProperties?.networkInterfaces?.find((n) => n.isPrimary)?.ips?.[0];
   if (ip) instance.privateIp = ip;
   return instance;

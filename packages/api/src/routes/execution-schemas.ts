@@ -66,7 +66,15 @@ export const ExecutionServerSchema = z
     failback: z
       .object({
         origin: z.enum(["ON_PREMISES", "AWS"]),
-        phase: z.string(),
+        phase: z.string().openapi({
+          description:
+            "resolve, reverse, waiting-client (DRS has not seen the failback client), replicating, ready, launching, done, failed",
+        }),
+        drsState: z
+          .string()
+          .optional()
+          .openapi({ description: "The recovery instance's failback state as DRS last reported it" }),
+        recoveryInstanceId: z.string().optional(),
         originRegion: z.string().optional(),
       })
       .optional(),

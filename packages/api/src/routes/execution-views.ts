@@ -92,6 +92,10 @@ export function executionView(e: Execution, now: number = e.updatedAt) {
               failback: {
                 origin: s.failback.origin,
                 phase: s.failback.phase,
+                ...(s.failback.drsState ? { drsState: s.failback.drsState } : {}),
+                ...(s.failback.recoveryInstanceId
+                  ? { recoveryInstanceId: s.failback.recoveryInstanceId }
+                  : {}),
                 ...(s.failback.originRegion ? { originRegion: s.failback.originRegion } : {}),
               },
             }

@@ -96,6 +96,8 @@ export interface RecoveryInstance extends DrsTarget {
   originEnvironment?: "ON_PREMISES" | "AWS";
   pointInTimeSnapshotDateTime?: string;
   failbackState?: FailbackState;
+  /** The failback replication's error as DRS reports it (dataReplicationInfo.dataReplicationError). */
+  failbackError?: string;
   tags: Record<string, string>;
   instanceType?: string;
   privateIp?: string;

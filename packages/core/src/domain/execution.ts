@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { WaveAction } from "./actions.js";
-import type { Ec2State, LaunchStatus } from "./drs.js";
+import type { Ec2State, FailbackState, LaunchStatus } from "./drs.js";
 import type { ProtectionGroup } from "./protection-group.js";
 import type { RecoveryPlan, Wave } from "./recovery-plan.js";
 
@@ -87,7 +87,14 @@ export interface FailbackProgress {
   reversedSourceServerId?: string;
   originAccountId?: string;
   originRegion?: string;
-  phase: "resolve" | "reverse" | "replicating" | "ready" | "launching" | "done" | "failed";
+  /**
+   * `waiting-client`: DRS has not seen the failback client of the recovery instance yet (the operator boots the
+   * DRS Failback Client on the original machine); `replicating`: the client replicates back (DRS reports
+   * FAILBACK_NOT_READY_FOR_LAUNCH, or reverse replication for an EC2 origin).
+   */
+  phase: "resolve" | "reverse" | "waiting-client" | "replicating" | "ready" | "launching" | "done" | "failed";
+  /** The recovery instance's failback state as DRS last reported it (on-premises origin). */
+  drsState?: FailbackState;
   nextCheckAt?: number;
 }
 

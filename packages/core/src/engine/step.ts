@@ -1,5 +1,5 @@
 import { DEFAULT_ACTION_TIMEOUT_SECONDS } from "../domain/actions.js";
-import type { DrsJob, DrsTarget, JobParticipant } from "../domain/drs.js";
+import type { DrsJob, DrsTarget, JobParticipant, RecoveryInstance } from "../domain/drs.js";
 import {
   type ActionRun,
   type BatchRun,
@@ -7,6 +7,7 @@ import {
   type Execution,
   type ExecutionCommand,
   type ExecutionUsage,
+  type FailbackProgress,
   isTerminal,
   type NewExecutionEvent,
   type ServerRun,
@@ -260,14 +261,8 @@ class StepRun {
           s.recoveryInstanceId = instance.recoveryInstanceId;
           if (s.failback.origin === "AWS") {
             if (s.failback.phase === "resolve") s.failback.phase = "reverse";
-          } else if (instance.failbackState === "FAILBACK_READY_FOR_LAUNCH") {
-            s.failback.phase = "ready";
-            delete s.failback.nextCheckAt;
-            delete s.error;
           } else {
-            s.failback.phase = "replicating";
-            s.failback.nextCheckAt = this.now + this.ctx.settings.pollIntervalSeconds * 1000;
-            s.error = `Waiting for the failback client: failback state ${instance.failbackState ?? "unknown"}`;
+            this.trackFailbackClient(s, s.failback, instance);
           }
           if (s.status === "NOT_STARTED") s.status = "PENDING";
         }
@@ -1298,6 +1293,46 @@ class StepRun {
 
   // ---------------------------------------------------------------- failback
 
+  /**
+   * An on-premises failback follows what DRS reports of the recovery instance's failback client: not seen yet
+   * (the operator boots the DRS Failback Client), replicating back, ready to launch, or an error that DRS will
+   * not get past by itself (the server fails with DRS's reason rather than waiting out the allowance).
+   */
+  private trackFailbackClient(s: ServerRun, f: FailbackProgress, instance: RecoveryInstance) {
+    const state = instance.failbackState;
+    if (state) f.drsState = state;
+    else delete f.drsState;
+    const later = this.now + this.ctx.settings.pollIntervalSeconds * 1000;
+    switch (state) {
+      case "FAILBACK_READY_FOR_LAUNCH":
+        f.phase = "ready";
+        delete f.nextCheckAt;
+        delete s.error;
+        return;
+      case "FAILBACK_ERROR":
+      case "FAILBACK_LAUNCH_STATE_NOT_AVAILABLE":
+        this.failServer(
+          s,
+          `DRS reports ${state} for recovery instance ${instance.recoveryInstanceId}` +
+            `${instance.failbackError ? ` (${instance.failbackError})` : ""}: the failback cannot go on; ` +
+            "fix the failback client's replication (or stop failback in DRS) and run the failback again",
+        );
+        return;
+      case "FAILBACK_NOT_READY_FOR_LAUNCH":
+        f.phase = "replicating";
+        f.nextCheckAt = later;
+        s.error = `Replicating back to the original server (DRS failback state ${state})`;
+        return;
+      default:
+        f.phase = "waiting-client";
+        f.nextCheckAt = later;
+        s.error =
+          `Waiting for the failback client: boot the DRS Failback Client on the original server and pair it with ` +
+          `recovery instance ${instance.recoveryInstanceId} in ${instance.accountId}/${instance.region} ` +
+          `(DRS failback state ${state ?? "unknown"})`;
+    }
+  }
+
   private prepareFailback(w: WaveRun) {
     const origins = new Map<string, "ON_PREMISES" | "AWS">();
     for (const g of this.e.snapshot.groups)
@@ -1323,7 +1358,10 @@ class StepRun {
         continue;
       }
       if (!due) continue;
-      if (f.phase === "resolve" || (f.phase === "replicating" && f.origin === "ON_PREMISES")) {
+      if (
+        f.phase === "resolve" ||
+        ((f.phase === "replicating" || f.phase === "waiting-client") && f.origin === "ON_PREMISES")
+      ) {
         const key = `${s.accountId}/${s.region}`;
         const entry = toResolve.get(key) ?? { target: { accountId: s.accountId, region: s.region }, ids: [] };
         entry.ids.push(s.sourceServerId);
@@ -1653,7 +1691,10 @@ class StepRun {
         if (
           f &&
           !SERVER_DONE.has(s.status) &&
-          (f.phase === "resolve" || f.phase === "reverse" || f.phase === "replicating")
+          (f.phase === "resolve" ||
+            f.phase === "reverse" ||
+            f.phase === "replicating" ||
+            f.phase === "waiting-client")
         )
           add(f.nextCheckAt);
       }

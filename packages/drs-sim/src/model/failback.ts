@@ -130,7 +130,15 @@ export function onFailbackReplication(sim: Simulation, instanceId: string, epoch
 export function onFailbackAutoConnect(sim: Simulation, instanceId: string): void {
   const instance = sim.world.instance(instanceId);
   if (!instance || instance.disconnected || instance.failback.state !== "FAILBACK_NOT_STARTED") return;
-  if (sim.activeJobForInstance(instance)) return;
+  if (sim.activeJobForInstance(instance)) {
+    // The launch job that created the instance (or another one) still holds it: the client boots once it is
+    // done. Dropping the connect here left every instance but the job's last one FAILBACK_NOT_STARTED forever.
+    sim.schedule(sim.now() + sim.duration("failbackPairingDelay"), {
+      kind: "failbackAutoConnect",
+      instance: instance.id,
+    });
+    return;
+  }
   driveFailback(sim, instance, "clientConnected");
 }
 
