@@ -26,6 +26,7 @@ export const EnvSchema = z.object({
     .max(2 ** 31)
     .default(1),
   DRSO_SIM_FLEET: z.string().min(1).default("demo"),
+  DRSO_SIM_AUTO_FAILBACK: z.enum(["on", "off"]).default("on"),
   DRSO_CORS_ORIGINS: optionalString,
   DRSO_RATE_LIMIT_PER_USER: z.coerce.number().positive().default(100),
   DRSO_ENGINE: z.enum(["on", "off"]).default("on"),
@@ -50,6 +51,8 @@ export interface LocalConfig {
   simTimeScale: number;
   simSeed: number;
   simFleet: string;
+  /** Demo failback clients: recovery instances' failback clients connect and replicate back by themselves. */
+  simAutoFailback: boolean;
   corsOrigins: string[];
   rateLimitPerUser: number;
   engine: boolean;
@@ -80,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LocalConfig {
     simTimeScale: e.DRSO_SIM_TIME_SCALE,
     simSeed: e.DRSO_SIM_SEED,
     simFleet: e.DRSO_SIM_FLEET,
+    simAutoFailback: e.DRSO_SIM_AUTO_FAILBACK === "on",
     corsOrigins: e.DRSO_CORS_ORIGINS
       ? e.DRSO_CORS_ORIGINS.split(",")
           .map((o) => o.trim())

@@ -144,6 +144,11 @@ export async function startLocalServer(
             seed: config.simSeed,
             timeScale: config.simTimeScale,
             stateFile: join(config.dataDir, "drs-sim-state.json"),
+            // The demo's failback clients connect by themselves over a 1 Gbps link (a 150 GiB server re-syncs in
+            // about 21 DRS minutes, about a minute at the default speed), so a failback works out of the box.
+            ...(config.simAutoFailback
+              ? { config: { autoFailbackReady: true, failbackBandwidthMbps: 1000 } }
+              : {}),
           });
         } catch (error) {
           throw listenError(error, { what: "simulator", config });
