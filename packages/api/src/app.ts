@@ -89,16 +89,31 @@ export function createApi(options: ApiOptions) {
     await next();
   };
   api.use("*", assignRequestId);
-  api.use(
-    "*",
-    secureHeaders({
-      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-      strictTransportSecurity: "max-age=31536000; includeSubDomains; preload",
-      xFrameOptions: "DENY",
-      referrerPolicy: "strict-origin-when-cross-origin",
-      crossOriginResourcePolicy: false,
-    }),
+  // The headers Hono's secureHeaders() produces with these options, read once from a throw-away app, and
+  // set before the handler: secureHeaders() writes them through `c.res.headers` after it, which on the Node
+  // adapter turns the handler's lightweight response into a full fetch Response.
+  const securityHeaders: Promise<Array<[string, string]>> = Promise.resolve(
+    new Hono()
+      .use(
+        secureHeaders({
+          contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+          strictTransportSecurity: "max-age=31536000; includeSubDomains; preload",
+          xFrameOptions: "DENY",
+          referrerPolicy: "strict-origin-when-cross-origin",
+          crossOriginResourcePolicy: false,
+        }),
+      )
+      .get("/", (c) => c.body(null, 204))
+      .request("/"),
+  ).then((response) =>
+    [...response.headers].filter(([name]) => name !== "content-type" && name !== "content-length"),
   );
+  let securityHeaderList: Array<[string, string]> | undefined;
+  api.use("*", async (c, next) => {
+    securityHeaderList ??= await securityHeaders;
+    for (const [name, value] of securityHeaderList ?? []) c.header(name, value);
+    await next();
+  });
   const allowOrigin = (origin: string) =>
     options.corsOrigins?.includes(origin) || options.corsOrigins?.includes("*") ? origin : null;
   const exposeHeaders = ["X-Request-Id", "ETag", "Location", "Retry-After"];
