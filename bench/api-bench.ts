@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
@@ -14,6 +14,19 @@ export const BENCH_ADMIN = { email: "admin@example.com", password: "Bench-Admin-
 const RATES = (process.env.DRSO_BENCH_API_RATES ?? "250,500,1000").split(",").map(Number);
 const SECONDS = Number(process.env.DRSO_BENCH_API_SECONDS ?? 12);
 const P99_TARGET_MS = 20;
+/** Closed-loop runs against the product and the bare floor alternate this many times (the machine is shared). */
+const FLOOR_ROUNDS = Number(process.env.DRSO_BENCH_FLOOR_ROUNDS ?? 3);
+const FLOOR_SECONDS = Number(process.env.DRSO_BENCH_FLOOR_SECONDS ?? 5);
+const FLOOR_CRUD_RATE = 1000;
+/** Issue 16: the product's share of the bare floor's throughput. */
+const FLOOR_TARGETS: Array<{ path: string; label: string; ratio: number }> = [
+  { path: "/api/health", label: "GET /api/health", ratio: 0.5 },
+  {
+    path: "/api/recovery-plans?limit=50",
+    label: "GET /api/recovery-plans?limit=50 (authenticated)",
+    ratio: 0.33,
+  },
+];
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -95,6 +108,44 @@ export async function startProduct(
       await exited;
       clearTimeout(force);
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The bare floor (bench/reference-server.ts) in its own process, started and stopped like the product. */
+export async function startReference(): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "bench/reference-server.ts")], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  let output = "";
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`the reference server did not start:\n${output}`)),
+      30_000,
+    );
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (/^ready$/m.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the reference server exited (${code}):\n${output}`));
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      await exited;
     },
   };
 }
@@ -199,6 +250,22 @@ async function seed(url: string, token: string): Promise<void> {
   }
 }
 
+/** Closed-loop throughput of one GET (16 connections, as fast as the server answers). */
+async function saturate(url: string, path: string, token: string, seconds: number) {
+  return autocannon({
+    url: `${url}${path}`,
+    connections: 16,
+    duration: seconds,
+    headers: { authorization: `Bearer ${token}` },
+  });
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
 async function load(url: string, token: string, rate: number, seconds: number) {
   return autocannon({
     url,
@@ -219,11 +286,15 @@ export const apiBench: BenchSuite = {
         ? ["--cpu-prof", `--cpu-prof-dir=${process.env.DRSO_BENCH_CPU_PROF}`]
         : [],
     );
+    const reference = await startReference();
     const figures: BenchFigure[] = [];
     try {
       const token = await signIn(product.url);
       await seed(product.url, token);
+      await seed(reference.url, token);
       await load(product.url, token, 300, 4); // warm-up: JIT, statement caches, inventory cache
+      await load(reference.url, token, 300, 4);
+      figures.push(...(await floorRatios(product.url, reference.url, token)));
       for (const rate of RATES) {
         const r = await load(product.url, token, rate, SECONDS);
         const failed = r.errors + r.timeouts + r.non2xx;
@@ -231,6 +302,24 @@ export const apiBench: BenchSuite = {
           console.error(rate, JSON.stringify((r as unknown as { statusCodeStats: unknown }).statusCodeStats));
         const label = `CRUD mix at ${rate} req/s`;
         const note = `${SECONDS} s, 16 connections; ${r.requests.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts; p90 ${r.latency.p90} ms, p97.5 ${r.latency.p97_5} ms, max ${r.latency.max} ms`;
+        if (rate === FLOOR_CRUD_RATE) {
+          const floor = await load(reference.url, token, rate, SECONDS);
+          figures.push(
+            {
+              suite: SUITE,
+              metric: `${label}: throughput / bare floor`,
+              value: r.requests.average / floor.requests.average,
+              unit: "ratio",
+              note: `floor ${floor.requests.average} req/s, p99 ${floor.latency.p99} ms (offered the same rate)`,
+            },
+            {
+              suite: SUITE,
+              metric: `${label}: bare floor p99 latency`,
+              value: floor.latency.p99,
+              unit: "ms",
+            },
+          );
+        }
         figures.push(
           {
             suite: SUITE,
@@ -267,7 +356,44 @@ export const apiBench: BenchSuite = {
       });
     } finally {
       await product.stop();
+      await reference.stop();
     }
     return figures;
   },
 };
+
+/**
+ * Each GET saturated on the product and on the bare floor in turn, FLOOR_ROUNDS times, so both see the
+ * same share of a machine other work is using; the figure is the median of the per-round ratios.
+ */
+async function floorRatios(productUrl: string, floorUrl: string, token: string): Promise<BenchFigure[]> {
+  const figures: BenchFigure[] = [];
+  for (const { path, label, ratio } of FLOOR_TARGETS) {
+    const ratios: number[] = [];
+    const productRates: number[] = [];
+    const floorRates: number[] = [];
+    for (let round = 0; round < FLOOR_ROUNDS; round++) {
+      const p = await saturate(productUrl, path, token, FLOOR_SECONDS);
+      const f = await saturate(floorUrl, path, token, FLOOR_SECONDS);
+      if (p.non2xx + p.errors > 0) throw new Error(`${label}: ${p.non2xx} non-2xx, ${p.errors} errors`);
+      productRates.push(p.requests.average);
+      floorRates.push(f.requests.average);
+      ratios.push(p.requests.average / f.requests.average);
+    }
+    const value = median(ratios);
+    figures.push(
+      { suite: SUITE, metric: `${label}: throughput`, value: median(productRates), unit: "req/s" },
+      { suite: SUITE, metric: `${label}: bare floor throughput`, value: median(floorRates), unit: "req/s" },
+      {
+        suite: SUITE,
+        metric: `${label}: throughput / bare floor`,
+        value,
+        unit: "ratio",
+        target: `>= ${ratio}`,
+        pass: value >= ratio,
+        note: `median of ${FLOOR_ROUNDS} interleaved ${FLOOR_SECONDS} s rounds, 16 connections; per round ${ratios.map((r) => r.toFixed(2)).join(", ")}; load average ${loadavg()[0]?.toFixed(2)}`,
+      },
+    );
+  }
+  return figures;
+}

@@ -324,6 +324,18 @@ describe("local identity: verify", () => {
     await expect(ctx.identity.verify(ctx.tokens.accessToken)).resolves.toBeDefined();
   });
 
+  it("a token already verified (and so cached) is still refused once its user is disabled or changes role", async () => {
+    const ctx = await signedIn("DRSOperator");
+    await expect(ctx.identity.verify(ctx.tokens.accessToken)).resolves.toMatchObject({ role: "DRSOperator" });
+    await ctx.directory.update(ctx.user.userId, { disabled: true });
+    expect((await rejectionOf(ctx.identity.verify(ctx.tokens.accessToken))).code).toBe("UNAUTHENTICATED");
+    await ctx.directory.update(ctx.user.userId, { disabled: false, role: "DRSViewer" });
+    expect((await rejectionOf(ctx.identity.verify(ctx.tokens.accessToken))).code).toBe("UNAUTHENTICATED");
+    // A tampered copy of a cached token is not the cached token.
+    const tampered = `${ctx.tokens.idToken.slice(0, -4)}AAAA`;
+    expect((await rejectionOf(ctx.identity.verify(tampered))).code).toBe("UNAUTHENTICATED");
+  });
+
   it("rejects a token whose role is no longer the user's role", async () => {
     const ctx = await signedIn("DRSOperator");
     await ctx.directory.update(ctx.user.userId, { role: "DRSViewer" });

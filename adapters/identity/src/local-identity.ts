@@ -261,8 +261,44 @@ export function createLocalIdentity(deps: LocalIdentityDeps): IdentityProvider {
     };
   }
 
+  /**
+   * Verified tokens by SHA-256, until they expire: the RS256 check costs more than the rest of a request.
+   * An entry holds only what cannot change for a given token (its signed claims and the key that signed
+   * it); the caller still re-reads the user (disabled, role, email) on every request, a key rotation makes
+   * every entry miss, and an entry past `exp` (plus the skew jose tolerates) answers "expired" as jose would.
+   */
+  const verifiedTokens = new Map<string, { kid: string; claims: JWTPayload; expiresAtMs: number }>();
+  const MAX_CACHED_TOKENS = 10_000;
+
   async function verifySignedClaims(token: string): Promise<JWTPayload> {
     const key = await keys.current();
+    const tokenHash = createHash("sha256").update(token).digest("base64url");
+    const cached = verifiedTokens.get(tokenHash);
+    if (cached && cached.kid === key.kid) {
+      if (clock.now() < cached.expiresAtMs) return cached.claims;
+      verifiedTokens.delete(tokenHash);
+      throw expiredToken();
+    }
+    const claims = await verifyWithKey(token, key);
+    // A token with a not-before time is checked in full each time (we issue none).
+    if (typeof claims.exp === "number" && claims.nbf === undefined) {
+      if (verifiedTokens.size >= MAX_CACHED_TOKENS) {
+        const oldest = verifiedTokens.keys().next().value;
+        if (oldest !== undefined) verifiedTokens.delete(oldest);
+      }
+      verifiedTokens.set(tokenHash, {
+        kid: key.kid,
+        claims,
+        expiresAtMs: (claims.exp + CLOCK_SKEW_SECONDS) * 1000,
+      });
+    }
+    return claims;
+  }
+
+  async function verifyWithKey(
+    token: string,
+    key: Awaited<ReturnType<SigningKeys["current"]>>,
+  ): Promise<JWTPayload> {
     try {
       const { payload } = await jwtVerify(
         token,

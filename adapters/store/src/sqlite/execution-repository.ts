@@ -222,7 +222,8 @@ export function createSqliteExecutions(db: Db): ExecutionRepository {
       const normalized = normalizeExecutionQuery(filter, sort);
       const f = normalized.filter;
       const { by, order } = normalized.sort;
-      const hash = queryHash("executions", normalized);
+      // Only a cursor needs the query's hash; the plan list asks for each plan's last execution (no cursor).
+      const hash = () => queryHash("executions", normalized);
       const where: string[] = [];
       const params: Array<string | number> = [];
       if (f.planId !== undefined) {
@@ -252,7 +253,7 @@ export function createSqliteExecutions(db: Db): ExecutionRepository {
       const sortColumns = SORT_COLUMNS[by];
       const dirs = executionSortDirs(by, order);
       if (page.nextToken !== undefined) {
-        const after = decodeCursor(page.nextToken, hash, executionSortShape(by));
+        const after = decodeCursor(page.nextToken, hash(), executionSortShape(by));
         const keyset = keysetCondition(sortColumns, dirs, after);
         where.push(keyset.sql);
         params.push(...keyset.params);
@@ -276,7 +277,7 @@ export function createSqliteExecutions(db: Db): ExecutionRepository {
       };
       if (rows.length > limit && last) {
         result.nextToken = encodeCursor(
-          hash,
+          hash(),
           executionSortKey({ ...last, endTime: last.endTime ?? undefined }, by),
         );
       }
