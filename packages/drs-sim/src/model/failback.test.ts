@@ -97,6 +97,27 @@ describe("on-premises failback (spec §7.8)", () => {
   });
 });
 
+describe("autoFailbackReady with several servers in one recovery job (issue 20)", () => {
+  it("connects the failback client of every recovery instance, even when the job was still active at pairing time", async () => {
+    const h = new Harness({ timeScale: 0.01, config: { autoFailbackReady: true } });
+    const ids = h.seed(3) as string[];
+    const job = h.call("StartRecovery", { sourceServers: ids.map((sourceServerID) => ({ sourceServerID })) })
+      .job.jobID;
+    h.settle();
+    h.clock.advance(6 * 3_600_000);
+    const ris = h
+      .job(job)
+      .participants.map((p: { recoveryInstanceID?: string }) => p.recoveryInstanceID as string);
+    expect(ris).toHaveLength(3);
+    expect(ris.map((ri: string) => h.sim.world.instance(ri)?.failback.state)).toEqual([
+      "FAILBACK_READY_FOR_LAUNCH",
+      "FAILBACK_READY_FOR_LAUNCH",
+      "FAILBACK_READY_FOR_LAUNCH",
+    ]);
+    await h.close();
+  });
+});
+
 describe("EC2-origin failback: ReverseReplication (spec §7.9)", () => {
   it("creates a FAILBACK source server in the origin region that StartRecovery there can launch", async () => {
     const h = new Harness({ timeScale: 0.01 });
