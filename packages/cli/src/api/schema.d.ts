@@ -1567,7 +1567,11 @@ export interface components {
       failback?: {
         /** @enum {string} */
         origin: "ON_PREMISES" | "AWS";
+        /** @description resolve, reverse, waiting-client (DRS has not seen the failback client), replicating, ready, launching, done, failed */
         phase: string;
+        /** @description The recovery instance's failback state as DRS last reported it */
+        drsState?: string;
+        recoveryInstanceId?: string;
         originRegion?: string;
       };
     };

@@ -112,6 +112,23 @@ describe("execution view states", () => {
     expect(v.onCommand).toHaveBeenCalledWith({ type: "pause" });
   });
 
+  it("failback: each server says its failback phase as DRS reports it and what the operator must do", () => {
+    const w = wave("db", "RUNNING", { startTime: at(0) });
+    w.servers[0] = {
+      ...w.servers[0]!,
+      launchStatus: "IN_PROGRESS",
+      recoveryInstanceId: "i-0123456789abcdef0",
+      error: "Waiting for the failback client: boot the DRS Failback Client on the original server",
+      failback: { origin: "ON_PREMISES", phase: "waiting-client", drsState: "FAILBACK_NOT_STARTED" },
+    };
+    const v = renderView(detail({ executionType: "FAILBACK", waves: [w] }));
+    act(() => v.wrapper.findTabs()!.findTabLinkById("servers")!.click());
+    const text = v.wrapper.findTable('[data-testid="wave-servers-db"]')!.getElement().textContent ?? "";
+    expect(text).toContain("Failback (as DRS reports it)");
+    expect(text).toContain("Waiting for the failback client (FAILBACK_NOT_STARTED)");
+    expect(text).toContain("boot the DRS Failback Client on the original server");
+  });
+
   it("paused before a wave: says why, offers Resume, not Pause", () => {
     const v = renderView(
       detail({

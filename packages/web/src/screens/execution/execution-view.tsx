@@ -18,6 +18,18 @@ import { ActionStatus, ExecutionStatus, ServerStatus, WaveStatus } from "../../c
 import { type ExecutionDetail, type ExecutionEvent, isTerminal } from "../../hooks/use-execution-live.js";
 import { EventLog } from "./event-log.js";
 
+/** Failback phases in words: what the operator reads while a failback waits on the failback client or replication. */
+const FAILBACK_PHASES: Record<string, string> = {
+  resolve: "Finding the recovery instance",
+  reverse: "Reversing replication",
+  "waiting-client": "Waiting for the failback client",
+  replicating: "Replicating back",
+  ready: "Ready to fail back",
+  launching: "Failing back",
+  done: "Failed back",
+  failed: "Failed",
+};
+
 export type Command =
   | { type: "pause" | "resume" | "cancel" }
   | { type: "approve" | "reject"; actionId: string }
@@ -415,7 +427,23 @@ export function ExecutionView({
                         header: "Account / region",
                         cell: (s) => `${s.accountId} / ${s.region}`,
                       },
-                      { id: "error", header: "Error", cell: (s) => s.error ?? "" },
+                      ...(d.executionType === "FAILBACK"
+                        ? [
+                            {
+                              id: "failback",
+                              header: "Failback (as DRS reports it)",
+                              cell: (s: (typeof w.servers)[number]) =>
+                                s.failback
+                                  ? `${FAILBACK_PHASES[s.failback.phase] ?? s.failback.phase}${s.failback.drsState ? ` (${s.failback.drsState})` : ""}`
+                                  : "—",
+                            },
+                          ]
+                        : []),
+                      {
+                        id: "error",
+                        header: d.executionType === "FAILBACK" ? "Message" : "Error",
+                        cell: (s) => s.error ?? "",
+                      },
                     ]}
                     footer={
                       w.actions.length > 0 ? (
