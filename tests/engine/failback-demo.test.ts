@@ -106,7 +106,10 @@ describe("engine: failback on the demo fleet with demo failback clients", () => 
       async () =>
         (await h!.execution(failback.executionId)).waves[0]!.servers[0]!.failback?.phase === "replicating",
     );
-    h.sim.control.driveFailback(instanceId, { action: "error", error: "FAILED_TO_PAIR_AGENT_WITH_REPLICATION_SOFTWARE" } as never);
+    h.sim.control.driveFailback(instanceId, {
+      action: "error",
+      error: "FAILED_TO_PAIR_AGENT_WITH_REPLICATION_SOFTWARE",
+    } as never);
     await h.drive(h.terminal(failback.executionId), 5_000);
     const e = await h.execution(failback.executionId);
     const s = e.waves[0]!.servers[0]!;

@@ -105,9 +105,7 @@ describe("autoFailbackReady with several servers in one recovery job (issue 20)"
       .job.jobID;
     h.settle();
     h.clock.advance(6 * 3_600_000);
-    const ris = h
-      .job(job)
-      .participants.map((p: { recoveryInstanceID?: string }) => p.recoveryInstanceID as string);
+    const ris = h.job(job).participants.map((p) => p.recoveryInstanceID as string);
     expect(ris).toHaveLength(3);
     expect(ris.map((ri: string) => h.sim.world.instance(ri)?.failback.state)).toEqual([
       "FAILBACK_READY_FOR_LAUNCH",
