@@ -264,11 +264,25 @@ describe.skipIf(!available)("web console end to end", () => {
         if (r.url().includes("/api/"))
           trouble.push(`${new Date().toISOString()} sent ${r.method()} ${r.url()}`);
       });
+      ops.on("response", (r) => {
+        if (r.url().includes("/api/") && r.status() < 400)
+          trouble.push(
+            `${new Date().toISOString()} got ${r.status()} for ${r.request().method()} ${r.url()}`,
+          );
+      });
       const c = ui(ops);
       await ops.goto(`${product.url}/protection-groups/new`);
       await c.signIn("ops@example.com", "Operator123!");
       await c.fill("group-name", "orders");
       await ops.getByRole("button", { name: "Next" }).click();
+      // Step 2 once the account list has answered (the wizard waits for it; seen slow on a loaded CI machine).
+      await ops
+        .getByTestId("tag-key-0")
+        .waitFor({ timeout: 60_000 })
+        .catch(async (error: unknown) => {
+          trouble.push(`the page showed:\n${await ops.locator("body").textContent()}`);
+          throw error;
+        });
       // An administrator disables the account: its tokens stop working and its refresh tokens are revoked.
       await apiCall(product.url, admin, "PUT", `/users/${user.userId}`, { disabled: true });
       await c.fill("tag-key-0", "App");

@@ -2,23 +2,35 @@ import type { Page } from "playwright-core";
 
 /** Small helpers to drive Cloudscape components by their data-testid (set on each component's root). */
 export function ui(page: Page) {
+  /** A step that times out says what the page showed then (a CI flake is otherwise a bare timeout). */
+  const step = async <T>(what: string, action: () => Promise<T>): Promise<T> => {
+    try {
+      return await action();
+    } catch (error) {
+      const shown = await page
+        .locator("body")
+        .textContent({ timeout: 2_000 })
+        .catch(() => "(page text unavailable)");
+      if (error instanceof Error)
+        error.message += `\n--- ${what} at ${page.url()}; the page showed:\n${(shown ?? "").slice(0, 3_000)}`;
+      throw error;
+    }
+  };
   return {
-    async fill(testId: string, value: string) {
-      const input = page.getByTestId(testId).locator("input, textarea").first();
-      await input.fill(value);
-    },
-    async choose(testId: string, option: string | RegExp) {
-      await page.getByTestId(testId).locator("button, [role=button]").first().click();
-      await page.getByRole("option", { name: option }).first().click();
-    },
-    async multiChoose(testId: string, options: Array<string | RegExp>) {
-      await page.getByTestId(testId).locator("button, [role=button]").first().click();
-      for (const option of options) await page.getByRole("option", { name: option }).first().click();
-      await page.keyboard.press("Escape");
-    },
-    async click(testId: string) {
-      await page.getByTestId(testId).click();
-    },
+    fill: (testId: string, value: string) =>
+      step(`fill ${testId}`, () => page.getByTestId(testId).locator("input, textarea").first().fill(value)),
+    choose: (testId: string, option: string | RegExp) =>
+      step(`choose ${String(option)} in ${testId}`, async () => {
+        await page.getByTestId(testId).locator("button, [role=button]").first().click();
+        await page.getByRole("option", { name: option }).first().click();
+      }),
+    multiChoose: (testId: string, options: Array<string | RegExp>) =>
+      step(`choose ${options.join(", ")} in ${testId}`, async () => {
+        await page.getByTestId(testId).locator("button, [role=button]").first().click();
+        for (const option of options) await page.getByRole("option", { name: option }).first().click();
+        await page.keyboard.press("Escape");
+      }),
+    click: (testId: string) => step(`click ${testId}`, () => page.getByTestId(testId).click()),
     async signIn(email: string, password: string) {
       await page.getByTestId("sign-in-email").locator("input").fill(email);
       await page.getByTestId("sign-in-password").locator("input").fill(password);

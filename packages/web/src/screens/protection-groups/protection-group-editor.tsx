@@ -78,6 +78,9 @@ export default function ProtectionGroupEditor() {
   const [saveError, setSaveError] = useState<unknown>();
   const [showErrors, setShowErrors] = useState(false);
   const [serverFilter, setServerFilter] = useState("");
+  // Next pressed while the account list is still loading: go on once a target is chosen, instead of flagging
+  // "Choose an account and region" for a field the user could not fill yet.
+  const [nextWhenTargetLoads, setNextWhenTargetLoads] = useState(false);
 
   useEffect(() => {
     const g = existing.data;
@@ -103,6 +106,14 @@ export default function ProtectionGroupEditor() {
   }, [id, draft.target, targets.data]);
 
   const [accountId = "", region = ""] = draft.target.split("/");
+  useEffect(() => {
+    if (!nextWhenTargetLoads || targets.loading) return;
+    // The first target is chosen by the effect above, one render after the list arrives.
+    if (!accountId && (targets.data?.length ?? 0) > 0) return;
+    setNextWhenTargetLoads(false);
+    if (accountId && draft.name.trim()) setStep((s) => (s === 0 ? 1 : s));
+    else setShowErrors(true);
+  }, [nextWhenTargetLoads, targets.loading, accountId, draft.name, targets.data?.length]);
   const tags = tagsOf(draft.tags);
   const tagsKey = JSON.stringify(tags);
   const previewRequest = useMemo(() => {
@@ -262,6 +273,10 @@ export default function ProtectionGroupEditor() {
         const to = e.detail.requestedStepIndex;
         // Step 1 is checked before leaving it: the name and the target are flagged where they are typed.
         if (step === 0 && to > 0 && (!draft.name.trim() || !accountId)) {
+          if (draft.name.trim() && !accountId && targets.loading && !targets.data) {
+            setNextWhenTargetLoads(true);
+            return;
+          }
           setShowErrors(true);
           return;
         }
@@ -269,7 +284,7 @@ export default function ProtectionGroupEditor() {
       }}
       onCancel={() => navigate(id ? `/protection-groups/${id}` : "/protection-groups")}
       onSubmit={() => void submit()}
-      isLoadingNextStep={submitting}
+      isLoadingNextStep={submitting || nextWhenTargetLoads}
       allowSkipTo
       submitButtonText={id ? "Save changes" : "Create protection group"}
       i18nStrings={{
@@ -299,7 +314,7 @@ export default function ProtectionGroupEditor() {
                   >
                     <Input
                       value={draft.name}
-                      onChange={(e) => setDraft({ ...draft, name: e.detail.value })}
+                      onChange={(e) => setDraft((d) => ({ ...d, name: e.detail.value }))}
                       disabled={readOnly}
                       placeholder="billing-app"
                       data-testid="group-name"
@@ -310,7 +325,7 @@ export default function ProtectionGroupEditor() {
                       value={draft.description}
                       rows={2}
                       disabled={readOnly}
-                      onChange={(e) => setDraft({ ...draft, description: e.detail.value })}
+                      onChange={(e) => setDraft((d) => ({ ...d, description: e.detail.value }))}
                     />
                   </FormField>
                   <FormField
@@ -326,8 +341,14 @@ export default function ProtectionGroupEditor() {
                       options={targetOptions}
                       disabled={readOnly || Boolean(id)}
                       placeholder="Choose where the servers replicate"
+                      statusType={targets.loading && !targets.data ? "loading" : "finished"}
+                      loadingText="Loading accounts and regions"
                       onChange={(e) =>
-                        setDraft({ ...draft, target: e.detail.selectedOption.value ?? "", serverIds: [] })
+                        setDraft((d) => ({
+                          ...d,
+                          target: e.detail.selectedOption.value ?? "",
+                          serverIds: [],
+                        }))
                       }
                       data-testid="group-target"
                     />
@@ -347,7 +368,7 @@ export default function ProtectionGroupEditor() {
                 <SpaceBetween size="l">
                   <RadioGroup
                     value={draft.mode}
-                    onChange={(e) => setDraft({ ...draft, mode: e.detail.value as Draft["mode"] })}
+                    onChange={(e) => setDraft((d) => ({ ...d, mode: e.detail.value as Draft["mode"] }))}
                     ariaLabel="Selection mode"
                     items={[
                       {
@@ -376,10 +397,10 @@ export default function ProtectionGroupEditor() {
                         removeButtonText="Remove"
                         disableAddButton={readOnly}
                         onAddButtonClick={() =>
-                          setDraft({ ...draft, tags: [...draft.tags, { key: "", value: "" }] })
+                          setDraft((d) => ({ ...d, tags: [...d.tags, { key: "", value: "" }] }))
                         }
                         onRemoveButtonClick={(e) =>
-                          setDraft({ ...draft, tags: draft.tags.filter((_, i) => i !== e.detail.itemIndex) })
+                          setDraft((d) => ({ ...d, tags: d.tags.filter((_, i) => i !== e.detail.itemIndex) }))
                         }
                         empty="No tags"
                         definition={[
@@ -396,12 +417,10 @@ export default function ProtectionGroupEditor() {
                                 ariaLabel={`Tag ${i + 1} key`}
                                 data-testid={`tag-key-${i}`}
                                 onChange={(e) =>
-                                  setDraft({
-                                    ...draft,
-                                    tags: draft.tags.map((t, j) =>
-                                      j === i ? { ...t, key: e.detail.value } : t,
-                                    ),
-                                  })
+                                  setDraft((d) => ({
+                                    ...d,
+                                    tags: d.tags.map((t, j) => (j === i ? { ...t, key: e.detail.value } : t)),
+                                  }))
                                 }
                               />
                             ),
@@ -423,12 +442,12 @@ export default function ProtectionGroupEditor() {
                                 ariaLabel={`Tag ${i + 1} value`}
                                 data-testid={`tag-value-${i}`}
                                 onChange={(e) =>
-                                  setDraft({
-                                    ...draft,
-                                    tags: draft.tags.map((t, j) =>
+                                  setDraft((d) => ({
+                                    ...d,
+                                    tags: d.tags.map((t, j) =>
                                       j === i ? { ...t, value: e.detail.value } : t,
                                     ),
-                                  })
+                                  }))
                                 }
                               />
                             ),
@@ -455,10 +474,10 @@ export default function ProtectionGroupEditor() {
                         )}
                         onSelectionChange={(e) =>
                           !readOnly &&
-                          setDraft({
-                            ...draft,
+                          setDraft((d) => ({
+                            ...d,
                             serverIds: e.detail.selectedItems.map((s) => s.sourceServerId),
-                          })
+                          }))
                         }
                         ariaLabels={{
                           selectionGroupLabel: "Servers",
@@ -532,11 +551,13 @@ export default function ProtectionGroupEditor() {
                         { value: "STOPPED", label: "STOPPED" },
                       ]}
                       onChange={(e) => {
-                        const { launchDisposition: _, ...rest } = draft.launch;
                         const v = e.detail.selectedOption.value;
-                        setDraft({
-                          ...draft,
-                          launch: v ? { ...rest, launchDisposition: v as "STARTED" | "STOPPED" } : rest,
+                        setDraft((d) => {
+                          const { launchDisposition: _, ...rest } = d.launch;
+                          return {
+                            ...d,
+                            launch: v ? { ...rest, launchDisposition: v as "STARTED" | "STOPPED" } : rest,
+                          };
                         });
                       }}
                     />
@@ -555,16 +576,18 @@ export default function ProtectionGroupEditor() {
                         { value: "IN_AWS", label: "IN_AWS" },
                       ]}
                       onChange={(e) => {
-                        const { targetInstanceTypeRightSizingMethod: _, ...rest } = draft.launch;
                         const v = e.detail.selectedOption.value;
-                        setDraft({
-                          ...draft,
-                          launch: v
-                            ? {
-                                ...rest,
-                                targetInstanceTypeRightSizingMethod: v as "NONE" | "BASIC" | "IN_AWS",
-                              }
-                            : rest,
+                        setDraft((d) => {
+                          const { targetInstanceTypeRightSizingMethod: _, ...rest } = d.launch;
+                          return {
+                            ...d,
+                            launch: v
+                              ? {
+                                  ...rest,
+                                  targetInstanceTypeRightSizingMethod: v as "NONE" | "BASIC" | "IN_AWS",
+                                }
+                              : rest,
+                          };
                         });
                       }}
                     />
@@ -575,7 +598,7 @@ export default function ProtectionGroupEditor() {
                       disabled={readOnly}
                       checked={draft.launch[key] === true}
                       onChange={(e) =>
-                        setDraft({ ...draft, launch: { ...draft.launch, [key]: e.detail.checked } })
+                        setDraft((d) => ({ ...d, launch: { ...d.launch, [key]: e.detail.checked } }))
                       }
                     >
                       {key === "copyPrivateIp"
@@ -589,10 +612,10 @@ export default function ProtectionGroupEditor() {
                     disabled={readOnly}
                     checked={draft.launch.licensing?.osByol === true}
                     onChange={(e) =>
-                      setDraft({
-                        ...draft,
-                        launch: { ...draft.launch, licensing: { osByol: e.detail.checked } },
-                      })
+                      setDraft((d) => ({
+                        ...d,
+                        launch: { ...d.launch, licensing: { osByol: e.detail.checked } },
+                      }))
                     }
                   >
                     Bring your own OS licence
