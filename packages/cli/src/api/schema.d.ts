@@ -1485,6 +1485,8 @@ export interface components {
       options?: {
         reverseWaveOrder: boolean;
       };
+      /** @description FAILBACK: the replication allowance each wave gets on top of its timeout, frozen from settings.failbackReplicationTimeoutHours when the execution started */
+      failbackAllowanceSeconds?: number;
       pauses?: components["schemas"]["PauseRecord"][];
       rto: {
         targetSeconds?: number;
