@@ -129,6 +129,55 @@ describe("POST /executions/{id}/simulate-failback-client", { timeout: 240_000 },
     ]);
   });
 
+  it("a failback client whose replication fails ends the failback with DRS's reason, naming the instance", async () => {
+    const g = await t.admin.post<{ groupId: string }>("/protection-groups", {
+      name: "crm-db",
+      ...PROD,
+      serverSelectionTags: { App: "crm", Tier: "db" },
+    });
+    expect(g.status, JSON.stringify(g.body)).toBe(201);
+    const plan = await t.admin.post<{ planId: string }>("/recovery-plans", {
+      name: "CRM",
+      waves: [{ name: "Database", protectionGroupIds: [g.body.groupId] }],
+    });
+    expect(plan.status, JSON.stringify(plan.body)).toBe(201);
+    const start = async (body: object) => {
+      const r = await t.admin.post<{ executionId: string }>(
+        `/recovery-plans/${plan.body.planId}/execute`,
+        body,
+      );
+      expect(r.status, JSON.stringify(r.body)).toBe(202);
+      return r.body.executionId;
+    };
+    expect((await ended(await start({ executionType: "RECOVERY", confirm: "CRM" }))).status).toBe(
+      "COMPLETED",
+    );
+    t.server.simulator!.control.setConfig({ failbackErrorProbability: 1 });
+    try {
+      const failback = await start({ executionType: "FAILBACK" });
+      await waitFor(
+        "the failback to wait for its client",
+        async () =>
+          (await detail(failback)).waves[0]?.servers[0]?.failback?.phase === "waiting-client"
+            ? true
+            : undefined,
+        60_000,
+        500,
+      );
+      const r = await t.admin.post(`/executions/${failback}/simulate-failback-client`);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      const done = await ended(failback);
+      const s = done.waves[0]!.servers[0]!;
+      expect(done.status, JSON.stringify(s)).toBe("FAILED");
+      expect(s.error).toContain(
+        `DRS reports FAILBACK_ERROR for recovery instance ${s.failback?.recoveryInstanceId}`,
+      );
+      expect(s.failback).toMatchObject({ phase: "failed", drsState: "FAILBACK_ERROR" });
+    } finally {
+      t.server.simulator!.control.setConfig({ failbackErrorProbability: 0 });
+    }
+  });
+
   it("is 404 NOT_SIM_MODE against real DRS", async () => {
     const aws = await startTestServer({ DRSO_DRS_MODE: "aws", DRSO_ENGINE: "off" });
     try {

@@ -93,7 +93,11 @@ export default function ExecutionPage() {
       await live.reload();
       return true;
     } catch (e) {
-      notify({ type: "error", header: `Could not ${command.type}`, content: errorMessage(e) });
+      notify({
+        type: "error",
+        header: `Could not ${command.type === "simulate-failback-client" ? "simulate the failback client" : command.type}`,
+        content: errorMessage(e),
+      });
       return false;
     } finally {
       setBusy(undefined);
