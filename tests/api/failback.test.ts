@@ -5,15 +5,18 @@ import { startTestServer, type TestServer } from "../support/test-server.js";
 /**
  * Issue 20: RECOVERY → FAILBACK through the HTTP API of the local product as `npm start` runs it (SQLite file,
  * embedded simulator with its demo failback clients, real clock at a small time scale), nobody touching the
- * simulator: an on-premises-origin wave and an EC2-origin wave, in plan order and reversed.
+ * simulator: an on-premises-origin wave and an EC2-origin wave, in plan order and reversed (reverseWaveOrder).
  */
 const PROD = { accountId: "111122223333", region: "us-east-1" };
 
 interface Detail {
   status: string;
+  options?: { reverseWaveOrder: boolean };
   waves: Array<{
     name: string;
     status: string;
+    startTime?: string;
+    endTime?: string;
     servers: Array<{
       hostname: string;
       launchStatus: string;
@@ -72,15 +75,15 @@ describe("FAILBACK end to end on the demo fleet", { timeout: 300_000 }, () => {
         { name: "Inventory", protectionGroupIds: [groups[1]] },
       ];
       const name = `Billing ${order}`;
-      const plan = await admin.post<{ planId: string }>("/recovery-plans", {
-        name,
-        waves: order === "reversed" ? waves.reverse() : waves,
-      });
+      const plan = await admin.post<{ planId: string }>("/recovery-plans", { name, waves });
       expect(plan.status).toBe(201);
       const recovery = await run(plan.body.planId, { executionType: "RECOVERY", confirm: name });
       expect(recovery.status).toBe("COMPLETED");
 
-      const failback = await run(plan.body.planId, { executionType: "FAILBACK" });
+      const failback = await run(plan.body.planId, {
+        executionType: "FAILBACK",
+        reverseWaveOrder: order === "reversed",
+      });
       const servers = failback.waves.flatMap((w) => w.servers);
       expect(
         failback.status,
@@ -88,6 +91,11 @@ describe("FAILBACK end to end on the demo fleet", { timeout: 300_000 }, () => {
       ).toBe("COMPLETED");
       expect(servers.map((s) => s.failback?.origin).sort()).toEqual(["AWS", "AWS", "ON_PREMISES"]);
       for (const s of servers) expect(s.failback?.phase, s.hostname).toBe("done");
+      // The waves failed back one after the other, in plan order or (reverseWaveOrder) the last one first.
+      expect(failback.options?.reverseWaveOrder).toBe(order === "reversed");
+      const wave = (n: string) => failback.waves.find((w) => w.name === n)!;
+      const [first, second] = order === "reversed" ? ["Inventory", "Database"] : ["Database", "Inventory"];
+      expect(Date.parse(wave(first).endTime!)).toBeLessThanOrEqual(Date.parse(wave(second).startTime!));
     });
   }
 });

@@ -27,6 +27,7 @@ const SEED: Array<[string, string, string]> = [
   ["POST", "/executions/{id}/pause", "drs:ManageExecution"],
   ["POST", "/executions/{id}/resume", "drs:ManageExecution"],
   ["POST", "/executions/{id}/cancel", "drs:ManageExecution"],
+  ["POST", "/executions/{id}/simulate-failback-client", "drs:ManageExecution"],
   ["POST", "/executions/{id}/terminate-instances", "drs:TerminateInstances"],
   ["GET", "/executions/{id}/job-logs", "drs:ViewResources"],
   ["GET", "/executions/{id}/termination-status", "drs:ViewResources"],

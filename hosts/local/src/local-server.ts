@@ -27,6 +27,7 @@ import { type RunningSimulator, startSimulator } from "drs-sim";
 import type { LocalConfig } from "./config.js";
 import { createAwsCredentialsCheck } from "./credentials-check.js";
 import { lockDataDir, prepareDataDir, restrictFile } from "./data-dir.js";
+import { simulatorControl } from "./simulator-control.js";
 import { listenError } from "./startup-errors.js";
 import { mountWebUi } from "./web-ui.js";
 
@@ -263,7 +264,17 @@ export async function startLocalServer(
       log: (m, d) => log("error", m, d),
     });
     const services = createServices(
-      { store, drs, clock, newId: () => crypto.randomUUID(), users, identity, notifier, actions },
+      {
+        store,
+        drs,
+        clock,
+        newId: () => crypto.randomUUID(),
+        users,
+        identity,
+        notifier,
+        actions,
+        ...(simulatorUrl ? { simulator: simulatorControl(simulatorUrl) } : {}),
+      },
       driver,
     );
 

@@ -1,6 +1,7 @@
 import {
   ConflictError,
   createExecution,
+  DEFAULT_SETTINGS,
   type Execution,
   type ExecutionStatus,
   type ExecutionSummary,
@@ -210,6 +211,13 @@ export function createExecutionService(
           initiatedBy,
           now: deps.clock.now(),
           reverseWaveOrder: request.reverseWaveOrder ?? false,
+          ...(request.executionType === "FAILBACK"
+            ? {
+                failbackAllowanceSeconds:
+                  ((await store.settings.get())?.settings.failbackReplicationTimeoutHours ??
+                    DEFAULT_SETTINGS.failbackReplicationTimeoutHours) * 3600,
+              }
+            : {}),
           ...(request.comment ? { comment: request.comment } : {}),
         });
         const created = await store.executions.create(execution, { events });

@@ -1,4 +1,4 @@
-export type { AppDeps } from "./deps.js";
+export type { AppDeps, SimulatorControl } from "./deps.js";
 export { runEffect } from "./engine/effect-runner.js";
 export { createExecutionEventBus, type ExecutionEventBus } from "./engine/event-bus.js";
 export { createLocalDriver, type LocalDriver, leaseRenewer } from "./engine/local-driver.js";

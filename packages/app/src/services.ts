@@ -2,6 +2,7 @@ import { createAccountService } from "./accounts.js";
 import type { AppDeps } from "./deps.js";
 import { createDiscoveryService } from "./discovery.js";
 import { createExecutionService, type EngineSignal } from "./executions.js";
+import { createFailbackClientSimulation } from "./failback-client-simulation.js";
 import { createInstanceService } from "./instances.js";
 import { createInventory } from "./inventory.js";
 import { createProtectionGroupService } from "./protection-groups.js";
@@ -21,6 +22,8 @@ export function createServices(deps: AppDeps, engine: EngineSignal = { kick: () 
     recoveryPlans,
     executions: createExecutionService(deps, inventory, recoveryPlans, engine),
     instances: createInstanceService(deps, inventory),
+    /** Sim mode: the demo's failback clients on request. */
+    failbackClients: createFailbackClientSimulation(deps, engine),
     accounts: createAccountService(deps, inventory),
     discovery: createDiscoveryService(deps, inventory, settings),
     audit: deps.store.audit,

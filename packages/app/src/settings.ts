@@ -40,6 +40,9 @@ export function createSettingsService(deps: AppDeps) {
         ...(update.defaultWaveTimeoutSeconds !== undefined
           ? { defaultWaveTimeoutSeconds: update.defaultWaveTimeoutSeconds }
           : {}),
+        ...(update.failbackReplicationTimeoutHours !== undefined
+          ? { failbackReplicationTimeoutHours: update.failbackReplicationTimeoutHours }
+          : {}),
         quotas: {
           serversPerJob: update.quotas?.serversPerJob ?? settings.quotas.serversPerJob,
           concurrentJobs: update.quotas?.concurrentJobs ?? settings.quotas.concurrentJobs,

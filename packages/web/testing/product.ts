@@ -25,7 +25,7 @@ export interface RunningProduct {
  * 127.0.0.1 with a temporary data dir and a fast simulator clock.
  */
 export async function startProduct(
-  options: { timeScale?: number; seed?: number } = {},
+  options: { timeScale?: number; seed?: number; env?: Record<string, string> } = {},
 ): Promise<RunningProduct> {
   assertConsoleBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), "drso-web-"));
@@ -39,6 +39,7 @@ export async function startProduct(
     DRSO_SIM_SEED: String(options.seed ?? 1),
     DRSO_LOG_LEVEL: "warn",
     DRSO_RATE_LIMIT_PER_USER: "1000",
+    ...options.env,
   });
   // PORT=0 (an ephemeral port) is not accepted by the env schema, so it is set on the parsed config.
   const config = { ...parsed, port: 0, simPort: 0 };

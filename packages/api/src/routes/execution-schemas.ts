@@ -221,6 +221,10 @@ export const ExecutionDetailSchema = z
     cancelRequested: ByAt.optional(),
     error: z.object({ code: z.string(), message: z.string() }).optional(),
     options: z.object({ reverseWaveOrder: z.boolean() }).optional(),
+    failbackAllowanceSeconds: z.number().int().optional().openapi({
+      description:
+        "FAILBACK: the replication allowance each wave gets on top of its timeout, frozen from settings.failbackReplicationTimeoutHours when the execution started",
+    }),
     pauses: z.array(PauseRecordSchema).optional(),
     rto: z.object({
       targetSeconds: z.number().optional(),

@@ -35,6 +35,9 @@ export function executionView(e: Execution, now: number = e.updatedAt) {
       : {}),
     ...(e.error ? { error: e.error } : {}),
     options: e.options,
+    ...(e.failbackAllowanceSeconds !== undefined
+      ? { failbackAllowanceSeconds: e.failbackAllowanceSeconds }
+      : {}),
     pauses: human.pauses,
     rto: {
       ...(target !== undefined ? { targetSeconds: target } : {}),

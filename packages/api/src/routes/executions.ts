@@ -3,6 +3,7 @@ import {
   EXECUTION_STATUSES,
   EXECUTION_TYPES,
   isPrintable,
+  SourceServerIdSchema,
   StartExecutionSchema,
   UuidSchema,
   ValidationError,
@@ -18,6 +19,7 @@ import {
   PageQuery,
   pageOf,
   type RouteKit,
+  UPSTREAM,
 } from "../route-kit.js";
 import { IdParam } from "../schemas.js";
 import {
@@ -382,6 +384,66 @@ export function registerExecutionRoutes(kit: RouteKit, options: { bus?: Executio
       },
     );
   }
+
+  kit.add(
+    {
+      method: "post",
+      path: "/executions/{id}/simulate-failback-client",
+      access: "drs:ManageExecution",
+      audit: "execution.simulate-failback-client",
+      target: "execution",
+      tags,
+      summary:
+        "DRS simulator only: connect the failback client(s) a FAILBACK waits for, as booting the DRS Failback Client would",
+      description:
+        "Every server of the execution in failback phase waiting-client (or only serverId) gets its recovery instance's failback client connected in the simulator; replication back then runs by itself and the failback goes on. 404 NOT_SIM_MODE when DRS mode is aws; 409 NOT_A_FAILBACK, INVALID_STATE (ended) or NO_FAILBACK_CLIENT_AWAITED.",
+      request: {
+        params: IdParam,
+        ...optionalBody(
+          z
+            .strictObject({
+              serverId: SourceServerIdSchema.optional().openapi({
+                description: "Only this source server of the execution (default: every one waiting)",
+              }),
+            })
+            .openapi("SimulateFailbackClientRequest"),
+        ),
+      },
+      responses: {
+        200: jsonResponse(
+          z
+            .object({
+              executionId: z.string(),
+              connected: z.array(
+                z.object({
+                  sourceServerId: z.string(),
+                  hostname: z.string(),
+                  waveName: z.string(),
+                  recoveryInstanceId: z.string(),
+                }),
+              ),
+            })
+            .openapi("SimulatedFailbackClients"),
+          "The failback clients connected",
+        ),
+        ...COMMON_ERRORS,
+        ...NOT_FOUND,
+        ...CONFLICT,
+        ...UPSTREAM,
+      },
+    },
+    async (c) => {
+      const id = c.req.valid("param").id;
+      const body = (c.req.valid("json") ?? {}) as { serverId?: string };
+      c.set("auditTarget", { id, ...(body.serverId ? { detail: { serverId: body.serverId } } : {}) });
+      const result = await c.var.services.failbackClients.connect(id, body.serverId);
+      c.set("auditTarget", {
+        id,
+        detail: { recoveryInstanceIds: result.connected.map((x) => x.recoveryInstanceId) },
+      });
+      return c.json(result, 200);
+    },
+  );
 
   kit.add(
     {

@@ -518,6 +518,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/executions/{id}/simulate-failback-client": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * DRS simulator only: connect the failback client(s) a FAILBACK waits for, as booting the DRS Failback Client would
+     * @description Every server of the execution in failback phase waiting-client (or only serverId) gets its recovery instance's failback client connected in the simulator; replication back then runs by itself and the failback goes on. 404 NOT_SIM_MODE when DRS mode is aws; 409 NOT_A_FAILBACK, INVALID_STATE (ended) or NO_FAILBACK_CLIENT_AWAITED.
+     *
+     *     Requires permission `drs:ManageExecution`.
+     */
+    post: operations["postExecutionsByIdSimulateFailbackClient"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/executions/{id}/terminate-instances": {
     parameters: {
       query?: never;
@@ -1485,6 +1507,8 @@ export interface components {
       options?: {
         reverseWaveOrder: boolean;
       };
+      /** @description FAILBACK: the replication allowance each wave gets on top of its timeout, frozen from settings.failbackReplicationTimeoutHours when the execution started */
+      failbackAllowanceSeconds?: number;
       pauses?: components["schemas"]["PauseRecord"][];
       rto: {
         targetSeconds?: number;
@@ -1685,6 +1709,22 @@ export interface components {
     ApprovalDecision: {
       actionId?: string;
       comment?: string;
+    };
+    SimulatedFailbackClients: {
+      executionId: string;
+      connected: {
+        sourceServerId: string;
+        hostname: string;
+        waveName: string;
+        recoveryInstanceId: string;
+      }[];
+    };
+    SimulateFailbackClientRequest: {
+      /**
+       * @description Only this source server of the execution (default: every one waiting)
+       * @example s-1234567890abcdef0
+       */
+      serverId?: string;
     };
     TerminateRequest: {
       confirm?: string;
@@ -4574,6 +4614,115 @@ export interface operations {
       };
       /** @description Unexpected server error (logged with the request id) */
       500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  postExecutionsByIdSimulateFailbackClient: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["SimulateFailbackClientRequest"];
+      };
+    };
+    responses: {
+      /** @description The failback clients connected */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["SimulatedFailbackClients"];
+        };
+      };
+      /** @description Invalid request (problem+json with `errors[]`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Missing, expired or invalid token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The caller's role lacks the route's permission */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Conflict (name taken, server assigned, resource in use, invalid state) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Rate limit exceeded (per user) */
+      429: {
+        headers: {
+          /** @description Seconds to wait before the next request */
+          "Retry-After"?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Unexpected server error (logged with the request id) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description DRS or another dependency failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description DRS is throttling; retry later */
+      503: {
         headers: {
           [name: string]: unknown;
         };

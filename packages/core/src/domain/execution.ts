@@ -226,6 +226,11 @@ export interface Execution {
   startTime: number;
   endTime?: number;
   options: { reverseWaveOrder: boolean };
+  /**
+   * FAILBACK: the replication allowance (settings.failbackReplicationTimeoutHours) frozen when the execution
+   * starts, so a later settings change does not move a running failback's deadlines (decision 005).
+   */
+  failbackAllowanceSeconds?: number;
   snapshot: PlanSnapshot;
   waves: WaveRun[];
   pause?: PauseState;

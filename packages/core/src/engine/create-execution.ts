@@ -19,6 +19,8 @@ export interface CreateExecutionInput {
   initiatedBy: string;
   now: number;
   reverseWaveOrder?: boolean;
+  /** FAILBACK: the replication allowance on top of each wave's timeout (frozen into the execution). */
+  failbackAllowanceSeconds?: number;
   comment?: string;
 }
 
@@ -108,6 +110,8 @@ export function createExecution(input: CreateExecutionInput): {
     version: 1,
   };
   if (input.comment) execution.comment = input.comment;
+  if (input.executionType === "FAILBACK" && input.failbackAllowanceSeconds !== undefined)
+    execution.failbackAllowanceSeconds = input.failbackAllowanceSeconds;
   const serverCount = waves.reduce((n, w) => n + w.servers.length, 0);
   return {
     execution,

@@ -18,6 +18,7 @@ import {
 import { effectiveLaunchSettings } from "../domain/protection-group.js";
 import { plural } from "../domain/text.js";
 import type { ActionContext, ActionProgress } from "../ports/action-runner.js";
+import { failbackAllowanceMs, failbackWaitReason } from "./failback-timeout.js";
 import {
   backoffMs,
   IDLE_WAKE_MS,
@@ -633,9 +634,7 @@ class StepRun {
 
   /** Failback waves first wait for replication back to the origin: a bounded allowance on top of the timeout. */
   private failbackAllowanceMs(): number {
-    return this.e.executionType === "FAILBACK"
-      ? (this.ctx.settings.failbackReplicationTimeoutHours ?? 72) * 3_600_000
-      : 0;
+    return failbackAllowanceMs(this.e, this.ctx.settings.failbackReplicationTimeoutHours);
   }
 
   private waveTimeoutSeconds(w: WaveRun): number {
@@ -657,9 +656,16 @@ class StepRun {
         b.lastError = `wave timed out while ${b.jobId ? `DRS job ${b.jobId} was still running` : "the launch was unresolved"}`;
       }
     }
-    for (const s of w.servers)
-      if (!SERVER_DONE.has(s.status)) this.closeServer(s, "FAILED", `wave timed out after ${seconds} s`);
-    this.endWave(w, "FAILED", `timed out after ${seconds} s`);
+    // A failback that cannot progress names each server and what it waited for.
+    const stuck: string[] = [];
+    for (const s of w.servers) {
+      if (SERVER_DONE.has(s.status)) continue;
+      const waiting = failbackWaitReason(s);
+      if (waiting) stuck.push(waiting);
+      this.closeServer(s, "FAILED", `wave timed out after ${seconds} s${waiting ? `: ${waiting}` : ""}`);
+      if (s.failback) s.failback.phase = "failed";
+    }
+    this.endWave(w, "FAILED", `timed out after ${seconds} s${stuck.length ? ` (${stuck.join("; ")})` : ""}`);
     this.event(
       "wave.timed-out",
       `Wave '${w.name}' timed out after ${seconds} s`,

@@ -10,7 +10,9 @@ import { ErrorAlert } from "../../components/error-alert.js";
 import { useNotify } from "../../components/notifications.js";
 import { Loading } from "../../components/shell.js";
 import { isTerminal, useExecutionLive } from "../../hooks/use-execution-live.js";
+import { useQuery } from "../../hooks/use-query.js";
 import { type Command, ExecutionView } from "./execution-view.js";
+import { serversWaitingForFailbackClient } from "./failback-waiting.js";
 import { ForceEndDialog } from "./force-end-dialog.js";
 import { JobLogViewer } from "./job-log-viewer.js";
 import { TerminateDialog } from "./terminate-dialog.js";
@@ -28,6 +30,10 @@ export default function ExecutionPage() {
   const [forceEnding, setForceEnding] = useState(false);
   const [now, setNow] = useState(Date.now());
   const d = live.detail;
+  // Whether DRS is the simulator, asked once a failback waits for a failback client.
+  const waitsForClient = d ? serversWaitingForFailbackClient(d).length > 0 : false;
+  const health = useQuery(() => unwrap(api.GET("/config/health")), [api], { enabled: waitsForClient });
+  const simulator = health.data?.mode.drs.startsWith("sim") ?? false;
 
   useEffect(() => {
     if (d && isTerminal(d.status)) return;
@@ -65,6 +71,20 @@ export default function ExecutionPage() {
             api.POST("/executions/{id}/terminate-instances", { ...path, body: confirm ? { confirm } : {} }),
           );
           break;
+        case "simulate-failback-client": {
+          const r = await unwrap(
+            api.POST("/executions/{id}/simulate-failback-client", {
+              ...path,
+              body: { serverId: command.serverId },
+            }),
+          );
+          notify({
+            type: "success",
+            content: `Simulated failback client connected: ${r.connected.map((c) => `${c.hostname} (${c.recoveryInstanceId})`).join(", ")}. Replication back starts now.`,
+          });
+          await live.reload();
+          return true;
+        }
       }
       notify({
         type: "success",
@@ -73,7 +93,11 @@ export default function ExecutionPage() {
       await live.reload();
       return true;
     } catch (e) {
-      notify({ type: "error", header: `Could not ${command.type}`, content: errorMessage(e) });
+      notify({
+        type: "error",
+        header: `Could not ${command.type === "simulate-failback-client" ? "simulate the failback client" : command.type}`,
+        content: errorMessage(e),
+      });
       return false;
     } finally {
       setBusy(undefined);
@@ -102,6 +126,7 @@ export default function ExecutionPage() {
                 : void run(c)
         }
         onOpenReport={() => navigate(`/executions/${id}/report`)}
+        simulator={simulator}
         jobLogs={<JobLogViewer executionId={id} live={!isTerminal(d.status)} />}
       />
       <ForceEndDialog

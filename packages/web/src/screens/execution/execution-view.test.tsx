@@ -376,3 +376,78 @@ describe("execution view human time", () => {
     expect(own.querySelector("[data-segment] title")?.textContent).toContain("Paused by ops@example.com");
   });
 });
+
+describe("failback waiting for its failback client", () => {
+  function waitingFailback(status: ExecutionDetail["status"] = "RUNNING") {
+    const w = wave("db", "RUNNING");
+    w.servers[0] = {
+      ...w.servers[0]!,
+      launchStatus: "PENDING",
+      failback: {
+        origin: "ON_PREMISES",
+        phase: "waiting-client",
+        drsState: "FAILBACK_NOT_STARTED",
+        recoveryInstanceId: "i-0abc1234567890def",
+      },
+    };
+    return detail({ executionType: "FAILBACK", status, waves: [w] });
+  }
+  const panel = (v: ReturnType<typeof renderView>) =>
+    [...v.container.querySelectorAll('[data-testid="failback-waiting"]')].map((e) => e.textContent ?? "");
+
+  it("says what to boot, for which recovery instance, source server and region", () => {
+    const v = renderView(waitingFailback());
+    const [text, more] = panel(v);
+    expect(more).toBeUndefined();
+    expect(text).toContain("Waiting for the failback client: db-host-01 (Wave db)");
+    expect(text).toContain("Boot the DRS Failback Client on the original server db-host-01");
+    expect(text).toContain("source server s-db000000000000000");
+    expect(text).toContain("recovery instance i-0abc1234567890def");
+    expect(text).toContain("region us-east-1");
+    expect(text).toContain("FAILBACK_NOT_STARTED");
+    // Not the simulator: no button to simulate the client.
+    expect(v.button("simulate-failback-client")).toBeNull();
+  });
+
+  it("in sim mode, a button simulates the failback client of that server", () => {
+    const onCommand = vi.fn<(c: Command) => void>();
+    const { container } = render(
+      <ExecutionView
+        detail={waitingFailback()}
+        events={[]}
+        transport="sse"
+        can={ALL}
+        onCommand={onCommand}
+        now={T0}
+        simulator
+      />,
+    );
+    const button = createWrapper(container).findButton('[data-testid="simulate-failback-client"]');
+    expect(button?.getElement().textContent).toBe("Simulate failback client");
+    act(() => button!.click());
+    expect(onCommand).toHaveBeenCalledWith({
+      type: "simulate-failback-client",
+      serverId: "s-db000000000000000",
+    });
+  });
+
+  it("no button without drs:ManageExecution; no panel once the failback has ended or for other phases", () => {
+    const { container } = render(
+      <ExecutionView
+        detail={waitingFailback()}
+        events={[]}
+        transport="sse"
+        can={(p) => p === "drs:ViewResources"}
+        onCommand={() => {}}
+        now={T0}
+        simulator
+      />,
+    );
+    expect(container.querySelector('[data-testid="failback-waiting"]')).not.toBeNull();
+    expect(container.querySelector('[data-testid="simulate-failback-client"]')).toBeNull();
+    expect(panel(renderView(waitingFailback("FAILED")))).toEqual([]);
+    const replicating = waitingFailback();
+    replicating.waves[0]!.servers[0]!.failback!.phase = "replicating";
+    expect(panel(renderView(replicating))).toEqual([]);
+  });
+});

@@ -17,6 +17,7 @@ import { GanttChart, timelineRows } from "../../components/gantt-chart.js";
 import { ActionStatus, ExecutionStatus, ServerStatus, WaveStatus } from "../../components/status.js";
 import { type ExecutionDetail, type ExecutionEvent, isTerminal } from "../../hooks/use-execution-live.js";
 import { EventLog } from "./event-log.js";
+import { FailbackWaiting } from "./failback-waiting.js";
 
 /** Failback phases in words: what the operator reads while a failback waits on the failback client or replication. */
 const FAILBACK_PHASES: Record<string, string> = {
@@ -34,7 +35,8 @@ export type Command =
   | { type: "pause" | "resume" | "cancel" }
   | { type: "approve" | "reject"; actionId: string }
   | { type: "terminate" }
-  | { type: "force-end" };
+  | { type: "force-end" }
+  | { type: "simulate-failback-client"; serverId: string };
 
 export interface ExecutionViewProps {
   detail: ExecutionDetail;
@@ -47,6 +49,8 @@ export interface ExecutionViewProps {
   now: number;
   jobLogs?: ReactNode;
   onOpenReport?: () => void;
+  /** DRS is the simulator (sim mode): a failback waiting for its client offers to simulate it. */
+  simulator?: boolean;
 }
 
 function pauseText(d: ExecutionDetail): string {
@@ -91,6 +95,7 @@ export function ExecutionView({
   now,
   jobLogs,
   onOpenReport,
+  simulator = false,
 }: ExecutionViewProps) {
   const terminal = isTerminal(d.status);
   const waiting = d.waves.flatMap((w) =>
@@ -184,6 +189,13 @@ export function ExecutionView({
       </Header>
 
       <div data-testid="execution-state">
+        <FailbackWaiting
+          detail={d}
+          simulator={simulator}
+          canManage={manage}
+          busy={busy === "simulate-failback-client"}
+          onSimulate={(serverId) => onCommand({ type: "simulate-failback-client", serverId })}
+        />
         {d.status === "PAUSED" && waiting.length === 0 ? (
           <Alert type="warning" header="Paused">
             {pauseText(d)}
