@@ -145,6 +145,8 @@ describe("GET /executions/{id}/report", { timeout: 180_000 }, () => {
     }
     expect(md.body).toContain("## Human actions");
     expect(md.body).toContain("app answers on :443");
+    // The approval is a human action; it is listed once, not again under a second heading.
+    expect(md.body.split("app answers on :443").length - 1).toBe(1);
     expect(md.body).toContain("quarterly drill Q1");
     expect(md.body).toContain("without human time");
   });

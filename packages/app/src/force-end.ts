@@ -8,6 +8,7 @@ import {
   type NewExecutionEvent,
   NotFoundError,
   PreconditionFailedError,
+  plural,
   TAG_BATCH,
   TAG_EXECUTION,
   ValidationError,
@@ -169,8 +170,8 @@ export function forceEndedExecution(
       at: now,
       type: "execution.force-ended",
       message: `Force-ended by ${by} (was ${previous}): ${reason}. DRS was checked first: ${
-        live === 0 ? "no job of this execution" : `${live} job(s), none still running`
-      }${launched > 0 ? `; ${launched} recovery instance(s) kept and can be terminated` : ""}.`,
+        live === 0 ? "no job of this execution" : `${plural(live, "job")}, none still running`
+      }${launched > 0 ? `; ${plural(launched, "recovery instance")} kept and can be terminated` : ""}.`,
       data: {
         by,
         reason,
@@ -227,7 +228,7 @@ export function createForceEnd(deps: AppDeps, engine: EngineSignal) {
       if (live.length > 0)
         throw new ConflictError(
           "LIVE_DRS_JOBS",
-          `DRS is still running ${live.length} job(s) of this execution: ${live
+          `DRS is still running ${plural(live.length, "job")} of this execution: ${live
             .map((j) => `${j.jobId} (${j.accountId}/${j.region}, ${j.status})`)
             .join(
               ", ",

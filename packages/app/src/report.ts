@@ -271,7 +271,10 @@ export function reportMarkdown(r: ExecutionReport): string {
         `| ${cell(f.hostname)} (\`${f.sourceServerId}\`) | ${f.accountId}/${f.region} | ${f.jobId ?? "—"} | ${cell(f.error)} |`,
       );
   }
-  if (r.approvals.length > 0) {
+  // Approvals are listed under "Human actions" when the events were read; this table is for a report built
+  // without them (no event history), so an approval is never shown twice.
+  const approvalsListed = r.humanActions.some((a) => a.action === "approved" || a.action === "rejected");
+  if (r.approvals.length > 0 && !approvalsListed) {
     lines.push("", "## Approvals", "", "| Action | Decision | By | At | Comment |", "|---|---|---|---|---|");
     for (const a of r.approvals)
       lines.push(`| ${a.actionId} | ${a.decision} | ${cell(a.by)} | ${a.at} | ${cell(a.comment)} |`);

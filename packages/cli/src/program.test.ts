@@ -208,7 +208,7 @@ describe("apply through the API", () => {
     expect(run.code).toBe(EXIT.FAILURE);
     expect(run.stderr).toContain('update of recovery-plan "payments" failed');
     expect(run.stderr).toContain("changed on the server after drsctl read it");
-    expect(run.stderr).toContain("1 change(s) were applied before the failure.");
+    expect(run.stderr).toContain("1 change was applied before the failure.");
     const writes = api.calls.slice(from).filter((c) => c.method === "PUT");
     expect(writes.map((c) => [c.path, c.ifMatch])).toEqual([
       [`/api/protection-groups/${groupIds["payments-db"]}`, '"v1"'],
@@ -291,7 +291,7 @@ describe("watching an execution", () => {
     expect(run.code).toBe(EXIT.OK);
     expect(run.stdout.includes("\x1b")).toBe(false);
     expect(run.stdout.split("\n")).toEqual([
-      `Watching DRILL ${id} of "payments" (1 wave(s), 2 server(s), started ${formatTime("2026-01-01T00:00:00.000Z")}, target RTO 1h00m00s)`,
+      `Watching DRILL ${id} of "payments" (1 wave, 2 servers, started ${formatTime("2026-01-01T00:00:00.000Z")}, target RTO 1h00m00s)`,
       "[+1s] DRILL started",
       "[+2s] Wave 'Databases' started",
       "[+3s] Wave 'Databases' completed",

@@ -1,3 +1,4 @@
+import { plural } from "@drso/core";
 import type { Command } from "commander";
 import { type ApiClient, data } from "../api/client.js";
 import type { CommandContext } from "../context.js";
@@ -101,7 +102,7 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext,
               ctx.output,
               started,
               () =>
-                `Started ${started.executionType} ${started.executionId} of "${plan.name}" (${started.waves} wave(s), ${started.servers} server(s)).\nFollow it: drsctl watch ${started.executionId}\n`,
+                `Started ${started.executionType} ${started.executionId} of "${plan.name}" (${plural(started.waves, "wave")}, ${plural(started.servers, "server")}).\nFollow it: drsctl watch ${started.executionId}\n`,
             );
             return;
           }
@@ -241,7 +242,7 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext,
           ctx.output,
           result,
           () =>
-            `Terminating ${instances ?? "the"} recovery instance(s) of execution ${executionId}. Progress: drsctl get execution ${executionId}\n`,
+            `Terminating ${instances === undefined ? "the recovery instances" : plural(instances, "recovery instance")} of execution ${executionId}. Progress: drsctl get execution ${executionId}\n`,
         );
       }),
     ["drsctl terminate-instances $DRILL_ID", 'drsctl terminate-instances $ID --confirm "payments"'],
@@ -274,7 +275,7 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext,
           const jobs = result.jobsChecked.length;
           const lines = [
             `Force-ended execution ${executionId} (was ${result.previousStatus}, now ${result.status}).`,
-            `DRS was checked first: ${jobs === 0 ? "no job of this execution" : `${jobs} job(s), none running`}.`,
+            `DRS was checked first: ${jobs === 0 ? "no job of this execution" : `${plural(jobs, "job")}, none running`}.`,
           ];
           if (result.unreachableTargets.length > 0)
             lines.push(
@@ -282,7 +283,7 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext,
             );
           if (result.instancesKept > 0)
             lines.push(
-              `${result.instancesKept} recovery instance(s) it launched are kept; terminate them with: drsctl terminate-instances ${executionId}`,
+              `${plural(result.instancesKept, "recovery instance")} it launched ${result.instancesKept === 1 ? "is" : "are"} kept; terminate them with: drsctl terminate-instances ${executionId}`,
             );
           return `${lines.join("\n")}\n`;
         });
@@ -397,7 +398,7 @@ export function drillReminder(detail: {
   const automatic = detail.instancesTerminateAt
     ? ` (otherwise they are terminated automatically at ${formatTime(detail.instancesTerminateAt)})`
     : "";
-  return `Reminder: ${launched} drill instance(s) keep running, and cost money, until terminated${automatic}. When you are done with them: drsctl terminate-instances ${detail.executionId}`;
+  return `Reminder: ${plural(launched, "drill instance")} ${launched === 1 ? "keeps" : "keep"} running, and cost money, until terminated${automatic}. When you are done with them: drsctl terminate-instances ${detail.executionId}`;
 }
 
 interface LogItem {

@@ -1,3 +1,4 @@
+import { plural } from "@drso/core";
 import type { Command } from "commander";
 import type { CommandContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
@@ -128,7 +129,7 @@ export function registerPlanCommands(program: Command, ctx: CommandContext): voi
           if (error instanceof ApplyError) {
             const notDone = error.notAttempted.map((c) => `${c.action} ${c.kind} "${c.name}"`);
             throw new CliError(
-              `${error.message}\n${error.applied.length} change(s) were applied before the failure${
+              `${error.message}\n${plural(error.applied.length, "change")} ${error.applied.length === 1 ? "was" : "were"} applied before the failure${
                 notDone.length ? `; not attempted: ${notDone.join(", ")}` : ""
               }.`,
             );

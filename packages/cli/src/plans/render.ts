@@ -1,3 +1,4 @@
+import { plural } from "@drso/core";
 import type { Change, ChangeSet, FieldChange } from "./diff.js";
 import type { GroupSpec, PlanSpec } from "./model.js";
 
@@ -36,7 +37,7 @@ function headline(change: Change): string {
 
 function groupSummary(spec: GroupSpec): string {
   const selection = spec.sourceServerIds
-    ? `${spec.sourceServerIds.length} server(s)`
+    ? plural(spec.sourceServerIds.length, "server")
     : `tags ${Object.entries(spec.serverSelectionTags ?? {})
         .map(([k, v]) => `${k}=${v}`)
         .join(",")}`;
@@ -44,7 +45,7 @@ function groupSummary(spec: GroupSpec): string {
 }
 
 function planSummary(spec: PlanSpec): string {
-  return `${spec.waves.length} wave(s): ${spec.waves.map((w) => w.waveId).join(", ")}`;
+  return `${plural(spec.waves.length, "wave")}: ${spec.waves.map((w) => w.waveId).join(", ")}`;
 }
 
 function fieldLine(field: FieldChange): string {

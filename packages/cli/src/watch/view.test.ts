@@ -81,7 +81,7 @@ describe("the live view", () => {
     expect(summaryLines(completed, 0)).toEqual([
       'COMPLETED: DRILL of "payments" after 50s — waves 1/2 completed; servers 1/3 launched, 1 failed',
       "RTO: 50s against a target of 1m00s (met)",
-      'warning: completed with failures under onFailure: continue (wave(s) "Application"); see drsctl report e-1',
+      'warning: completed with failures under onFailure: continue (wave "Application"); see drsctl report e-1',
     ]);
   });
 });

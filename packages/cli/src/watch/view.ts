@@ -1,3 +1,4 @@
+import { plural } from "@drso/core";
 import type { components } from "../api/client.js";
 import { formatDuration, formatTime } from "../output.js";
 
@@ -150,7 +151,7 @@ export function renderFrame(
         }`.trimEnd(),
       );
     }
-    if (shown.length > 12) lines.push(`      … ${shown.length - 12} more server(s)`);
+    if (shown.length > 12) lines.push(`      … ${plural(shown.length - 12, "more server", "more servers")}`);
   }
   const approvals = approvalLines(detail);
   if (approvals.length > 0) lines.push("", ...approvals.map((a) => `  ⏸ ${a}`));
@@ -198,7 +199,7 @@ export function summaryLines(detail: ExecutionDetail, now: number): string[] {
       .filter((w) => w.status === "FAILED" || w.servers.some((s) => s.launchStatus === "FAILED"))
       .map((w) => `"${w.name}"`);
     lines.push(
-      `warning: completed with failures under onFailure: continue (wave(s) ${continued.join(", ")}); see drsctl report ${detail.executionId}`,
+      `warning: completed with failures under onFailure: continue (${continued.length === 1 ? "wave" : "waves"} ${continued.join(", ")}); see drsctl report ${detail.executionId}`,
     );
   }
   const error = (detail as { error?: { code?: string; message?: string } }).error;

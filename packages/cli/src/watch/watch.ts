@@ -1,3 +1,4 @@
+import { plural } from "@drso/core";
 import { type ApiClient, data } from "../api/client.js";
 import { ApiError, CliError, EXIT } from "../errors.js";
 import type { CliIo, OutputStream } from "../io.js";
@@ -98,9 +99,10 @@ export async function watchExecution(
       } else {
         if (lastStatus === "") {
           options.progress.write(
-            `Watching ${detail.executionType} ${detail.executionId} of "${detail.planName}" (${
-              (detail.counts as Record<string, number>).waves ?? 0
-            } wave(s), ${(detail.counts as Record<string, number>).servers ?? 0} server(s), started ${formatTime(detail.startTime)}${
+            `Watching ${detail.executionType} ${detail.executionId} of "${detail.planName}" (${plural(
+              (detail.counts as Record<string, number>).waves ?? 0,
+              "wave",
+            )}, ${plural((detail.counts as Record<string, number>).servers ?? 0, "server")}, started ${formatTime(detail.startTime)}${
               detail.rto.targetSeconds !== undefined
                 ? `, target RTO ${formatDuration(detail.rto.targetSeconds)}`
                 : ""
