@@ -161,4 +161,14 @@ describe("drsctl: messages, times, regions, drill reminder, force-end", { timeou
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/409 INVALID_STATE/);
   });
+  it("simulate-failback-client reaches the simulator's failback clients, and says when it does not apply", async () => {
+    // The drill above is no FAILBACK: the API refuses and drsctl prints why (the success path is covered
+    // through the API in tests/api/simulate-failback-client.test.ts; this proves the command's wiring).
+    const refused = await drsctl(["simulate-failback-client", drillId]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/409 NOT_A_FAILBACK/);
+    expect(refused.stderr).toContain("only a FAILBACK waits for failback clients");
+    const bad = await drsctl(["simulate-failback-client", "not-an-id"]);
+    expect(bad.code).toBe(2);
+  });
 });

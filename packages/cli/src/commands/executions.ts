@@ -293,6 +293,42 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext,
 
   examples(
     program
+      .command("simulate-failback-client")
+      .argument("<execution-id>")
+      .description(
+        "DRS simulator only: connect the failback client(s) a FAILBACK waits for, as booting the DRS Failback Client would",
+      )
+      .option(
+        "--server <source-server-id>",
+        "only this source server of the execution (default: every one waiting)",
+      )
+      .action(async (id: string, options: { server?: string }) => {
+        const executionId = requireUuid(id, "the execution");
+        const api = await ctx.api();
+        const result = await data(
+          api.POST("/executions/{id}/simulate-failback-client", {
+            params: { path: { id: executionId } },
+            body: options.server ? { serverId: options.server } : {},
+          }),
+        );
+        printResult(ctx.io.stdout, ctx.output, result, () => {
+          const lines = [`Connected ${plural(result.connected.length, "failback client")}:`];
+          for (const c of result.connected)
+            lines.push(
+              `  ${c.hostname} (${c.sourceServerId}, wave ${c.waveName}) from ${c.recoveryInstanceId}`,
+            );
+          lines.push(`Follow the failback: drsctl watch ${executionId}`);
+          return `${lines.join("\n")}\n`;
+        });
+      }),
+    [
+      "drsctl simulate-failback-client $FAILBACK_ID",
+      "drsctl simulate-failback-client $ID --server s-1234567890abcdef0",
+    ],
+  );
+
+  examples(
+    program
       .command("logs")
       .argument("<execution-id>")
       .description("DRS job log items of an execution's jobs (--follow until the execution ends)")
