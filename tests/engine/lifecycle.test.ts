@@ -185,6 +185,23 @@ describe("execution lifecycle through the HTTP API", () => {
     expect((await api.post(`/executions/${id}/terminate-instances`)).status).toBe(409);
   });
 
+  it("terminates the instances of a wave whose id is `terminate` (its batch ids cannot collide with termination's)", async () => {
+    // Wave ids are a-z, 0-9 and '-': a wave called "terminate" has launch batch terminate-b1, which was also
+    // the first termination batch's id, so the termination's DRS results were routed to the wave's batch.
+    const { api, id } = await setup(
+      (g) => [{ waveId: "terminate", name: "terminate", protectionGroupIds: [g[0], g[1]] }],
+      { drillTtlHours: 0 },
+    );
+    await h!.drive(h!.terminal(id));
+    const done = await detail(api, id);
+    expect(done.status).toBe("COMPLETED");
+    const ris = done.waves[0]!.servers.map((s) => s.recoveryInstanceId!);
+    expect((await api.post(`/executions/${id}/terminate-instances`)).status).toBe(202);
+    await h!.drive(until(api, id, (d) => d.termination?.status === "COMPLETED"));
+    const left = await h!.drs.forTarget(PROD).describeRecoveryInstances({ recoveryInstanceIds: ris });
+    expect(left).toHaveLength(0);
+  });
+
   it("terminates drill instances automatically when the drill TTL expires", async () => {
     const { api, id } = await setup((g) => [{ name: "db", protectionGroupIds: [g[0]] }], {
       drillTtlHours: 4,

@@ -1510,7 +1510,8 @@ class StepRun {
       for (let i = 0; i < list.length; i += 200) {
         const chunk = list.slice(i, i + 200);
         termination.batches.push({
-          batchId: `terminate-b${n++}`,
+          // "_" never appears in a wave id (a-z, 0-9, '-'), so a wave named "terminate" cannot share these ids.
+          batchId: `_terminate-b${n++}`,
           kind: "terminate",
           accountId: target.accountId,
           region: target.region,
