@@ -2,26 +2,22 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
-  type Browser,
-  CHROMIUM_MISSING,
-  chromiumAvailable,
-  launchBrowser,
-} from "../../packages/web/testing/browser.js";
-import { ui } from "../../packages/web/testing/console.js";
-import {
   ADMIN,
   apiCall,
   apiToken,
+  type Browser,
+  browserTestsAvailable,
+  launchBrowser,
   type RunningProduct,
   startProduct,
-} from "../../packages/web/testing/product.js";
+  ui,
+} from "../../packages/web/testing/e2e.js";
 
 /**
  * The acceptance scenarios of the web console, in Debian's Chromium against the product as `npm start` runs
  * it (API, engine, simulator, built console). The steps build on each other, so they run in order.
  */
-const available = chromiumAvailable();
-if (!available) console.warn(CHROMIUM_MISSING);
+const available = browserTestsAvailable();
 
 describe.skipIf(!available)("web console end to end", () => {
   let product: RunningProduct;

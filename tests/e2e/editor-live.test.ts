@@ -1,19 +1,16 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  type Browser,
-  CHROMIUM_MISSING,
-  chromiumAvailable,
-  launchBrowser,
-} from "../../packages/web/testing/browser.js";
-import { ui } from "../../packages/web/testing/console.js";
-import {
   ADMIN,
   apiCall,
   apiToken,
+  type Browser,
+  browserTestsAvailable,
+  launchBrowser,
   type RunningProduct,
   startProduct,
-} from "../../packages/web/testing/product.js";
+  ui,
+} from "../../packages/web/testing/e2e.js";
 
 /**
  * Issue 12 items 4 and 5 in Chromium: the plan editor (validation as you edit, the graph inside its frame with a
@@ -21,8 +18,7 @@ import {
  * (a ticking duration, Live only while running, pauses on the timeline, RTO with and without human time, the
  * terminate dialog, the report's servers and human actions).
  */
-const available = chromiumAvailable();
-if (!available) console.warn(CHROMIUM_MISSING);
+const available = browserTestsAvailable();
 
 interface Detail {
   status: string;

@@ -2,27 +2,23 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
-  type Browser,
-  CHROMIUM_MISSING,
-  chromiumAvailable,
-  launchBrowser,
-} from "../../packages/web/testing/browser.js";
-import { ui } from "../../packages/web/testing/console.js";
-import {
   ADMIN,
   apiCall,
   apiToken,
+  type Browser,
+  browserTestsAvailable,
+  launchBrowser,
   type RunningProduct,
   startProduct,
-} from "../../packages/web/testing/product.js";
+  ui,
+} from "../../packages/web/testing/e2e.js";
 
 /**
  * Issue 20 in the browser: RECOVERY then FAILBACK of a plan from the console, with the demo's failback clients
  * off (DRSO_SIM_AUTO_FAILBACK=off). The failback waits for the failback client of the recovery instance; the
  * execution view says what to boot, the operator presses "Simulate failback client", the failback completes.
  */
-const available = chromiumAvailable();
-if (!available) console.warn(CHROMIUM_MISSING);
+const available = browserTestsAvailable();
 
 describe.skipIf(!available)("failback from the console", () => {
   let product: RunningProduct;

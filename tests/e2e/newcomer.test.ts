@@ -2,27 +2,23 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  type Browser,
-  CHROMIUM_MISSING,
-  chromiumAvailable,
-  launchBrowser,
-} from "../../packages/web/testing/browser.js";
-import { ui } from "../../packages/web/testing/console.js";
-import {
   ADMIN,
   apiCall,
   apiToken,
+  type Browser,
+  browserTestsAvailable,
+  launchBrowser,
   type RunningProduct,
   startProduct,
-} from "../../packages/web/testing/product.js";
+  ui,
+} from "../../packages/web/testing/e2e.js";
 import { freePort, type Spawned, spawnOrchestrator, tempDir } from "../support/processes.js";
 
 /**
  * Issue 12 in the browser: the administrator's force end of a stuck execution (items 2), and what a user of
  * real DRS without AWS credentials sees on the dashboard and the source servers page (item 3).
  */
-const available = chromiumAvailable();
-if (!available) console.warn(CHROMIUM_MISSING);
+const available = browserTestsAvailable();
 
 interface Detail {
   status: string;

@@ -2,27 +2,23 @@ import { AxeBuilder } from "@axe-core/playwright";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  type Browser,
-  CHROMIUM_MISSING,
-  chromiumAvailable,
-  launchBrowser,
-} from "../../packages/web/testing/browser.js";
-import { ui } from "../../packages/web/testing/console.js";
-import {
   ADMIN,
   apiCall,
   apiToken,
+  type Browser,
+  browserTestsAvailable,
+  launchBrowser,
   type RunningProduct,
   startProduct,
-} from "../../packages/web/testing/product.js";
+  ui,
+} from "../../packages/web/testing/e2e.js";
 
 /**
  * Issue 12 items 6 and 7 in Chromium: the protection-group wizard (explicit preview, name checked on step 1,
  * tag suggestions, plurals, messages that stay on their page, a details page) and layout and accessibility
  * (axe-core on every main screen, tables at 1440 px, no layout shift on the dashboard).
  */
-const available = chromiumAvailable();
-if (!available) console.warn(CHROMIUM_MISSING);
+const available = browserTestsAvailable();
 
 interface Violation {
   id: string;

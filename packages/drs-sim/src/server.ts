@@ -145,7 +145,7 @@ async function handle(
       now: sim.now(),
       epochMs: sim.epochMs,
     });
-    const latency = runtime.faults.latencyMs(config, op.name);
+    const latency = runtime.faults.latencyMs(config, op.name, accountId);
     if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
     if (decision.kind === "hang") {
       finish(0, undefined, "hang");

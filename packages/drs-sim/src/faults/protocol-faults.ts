@@ -55,14 +55,14 @@ export class ProtocolFaults {
         }),
       };
     }
-    if (this.stream.chance(protocolKnob(config, op, "hangProbability"))) return { kind: "hang" };
+    if (this.stream.chance(protocolKnob(config, op, "hangProbability", scope.accountId))) return { kind: "hang" };
     if (
-      protocolKnob(config, op, "connectionResetPhase") === "before" &&
-      this.stream.chance(protocolKnob(config, op, "connectionResetProbability"))
+      protocolKnob(config, op, "connectionResetPhase", scope.accountId) === "before" &&
+      this.stream.chance(protocolKnob(config, op, "connectionResetProbability", scope.accountId))
     ) {
       return { kind: "reset" };
     }
-    if (this.stream.chance(protocolKnob(config, op, "internalErrorProbability"))) {
+    if (this.stream.chance(protocolKnob(config, op, "internalErrorProbability", scope.accountId))) {
       return {
         kind: "error",
         fault: "internalError",
@@ -75,10 +75,10 @@ export class ProtocolFaults {
         ),
       };
     }
-    if (this.stream.chance(protocolKnob(config, op, "serviceUnavailableProbability"))) {
+    if (this.stream.chance(protocolKnob(config, op, "serviceUnavailableProbability", scope.accountId))) {
       return { kind: "raw", status: 503, body: "", fault: "serviceUnavailable" };
     }
-    if (this.stream.chance(protocolKnob(config, op, "badGatewayHtmlProbability"))) {
+    if (this.stream.chance(protocolKnob(config, op, "badGatewayHtmlProbability", scope.accountId))) {
       return {
         kind: "raw",
         status: 502,
@@ -104,8 +104,8 @@ export class ProtocolFaults {
   }
 
   /** Added latency in real milliseconds (0 when the knob is off). */
-  latencyMs(config: SimConfig, operation: string): number {
-    const latency = protocolKnob(config, operation, "latencyMs");
+  latencyMs(config: SimConfig, operation: string, accountId?: string): number {
+    const latency = protocolKnob(config, operation, "latencyMs", accountId);
     if (!latency || latency.median <= 0) return 0;
     return sampleDuration(
       { dist: "lognormal", medianMs: latency.median, p95Ms: latency.p95 },
@@ -117,7 +117,7 @@ export class ProtocolFaults {
   private throttled(config: SimConfig, scope: FaultScope): boolean {
     const elapsed = scope.now - scope.epochMs;
     if (config.throttleWindows.some((w) => elapsed >= w.startMs && elapsed < w.endMs)) return true;
-    if (this.stream.chance(protocolKnob(config, scope.operation, "throttleProbability"))) return true;
+    if (this.stream.chance(protocolKnob(config, scope.operation, "throttleProbability", scope.accountId))) return true;
     const specific = config.throttle[scope.operation];
     const bucketSpec = specific ?? config.throttle["*"];
     if (!bucketSpec) return false;

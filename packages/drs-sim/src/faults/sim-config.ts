@@ -513,12 +513,21 @@ export function mergeConfig(base: SimConfig, patch: ConfigPatch): SimConfig {
   return next as unknown as SimConfig;
 }
 
-/** A protocol knob for one operation: `operations[op]`, then `operations["*"]`, then the global value. */
+/**
+ * A protocol knob for one operation: `operations["<account>:<op>"]` and `operations["<account>:*"]` (one slow
+ * or failing account among healthy ones), then `operations[op]`, then `operations["*"]`, then the global value.
+ */
 export function protocolKnob<K extends keyof ProtocolFaults>(
   config: SimConfig,
   operation: string,
   key: K,
+  accountId?: string,
 ): ProtocolFaults[K] {
+  if (accountId !== undefined) {
+    const forAccount =
+      config.operations[`${accountId}:${operation}`]?.[key] ?? config.operations[`${accountId}:*`]?.[key];
+    if (forAccount !== undefined) return forAccount as ProtocolFaults[K];
+  }
   const specific = config.operations[operation]?.[key];
   if (specific !== undefined) return specific as ProtocolFaults[K];
   const wildcard = config.operations["*"]?.[key];
