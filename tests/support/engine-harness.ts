@@ -9,7 +9,7 @@ import {
   type Settings,
   type Store,
 } from "@drso/core";
-import { createSdkDrsGatewayFactory, simulatorCredentials } from "@drso/drs";
+import { createSdkDrsGatewayFactory, type SdkDrsGatewayOptions, simulatorCredentials } from "@drso/drs";
 import { createMemoryStore } from "@drso/store";
 import { type FleetSpec, type RunningSimulator, startSimulator } from "drs-sim";
 
@@ -35,6 +35,8 @@ export interface EngineHarnessOptions {
   simConfig?: Record<string, unknown>;
   settings?: Partial<Settings>;
   store?: Store;
+  /** Credentials per target (default: the simulator's per-account keys); tests of assumed-role sessions pass their own. */
+  credentialsFor?: SdkDrsGatewayOptions["credentialsFor"];
 }
 
 const USERS = {
@@ -67,7 +69,7 @@ export async function createEngineHarness(options: EngineHarnessOptions) {
   const drs = createSdkDrsGatewayFactory({
     mode: "sim",
     endpoint: sim.url,
-    credentialsFor: (t) => simulatorCredentials(t.accountId),
+    credentialsFor: options.credentialsFor ?? ((t) => simulatorCredentials(t.accountId)),
     maxAttempts: 1,
   });
   const settings: Settings = {
