@@ -1,6 +1,7 @@
 import { createLocalDriver, createServices, createStepHandler, type Services } from "@drso/app";
 import { type Clock, ManualClock } from "@drso/clock";
 import {
+  type ActionRunner,
   DEFAULT_SETTINGS,
   type DrsTarget,
   type Execution,
@@ -37,6 +38,8 @@ export interface EngineHarnessOptions {
   store?: Store;
   /** Credentials per target (default: the simulator's per-account keys); tests of assumed-role sessions pass their own. */
   credentialsFor?: SdkDrsGatewayOptions["credentialsFor"];
+  /** Wave action runners (default: none; a plan with actions fails them as unsupported). */
+  actions?: (store: Store) => ActionRunner;
 }
 
 const USERS = {
@@ -79,7 +82,13 @@ export async function createEngineHarness(options: EngineHarnessOptions) {
   };
   await store.settings.put(settings, 0);
   const engineClock = new SkewedClock(clock);
-  const stepExecution = createStepHandler({ store, drs, clock: engineClock });
+  const actions = options.actions?.(store);
+  const stepExecution = createStepHandler({
+    store,
+    drs,
+    clock: engineClock,
+    ...(actions ? { actions } : {}),
+  });
   const driver = createLocalDriver({ store, clock: engineClock, stepExecution, owner: "harness" });
   let ids = 0;
   const services: Services = createServices(
@@ -90,6 +99,7 @@ export async function createEngineHarness(options: EngineHarnessOptions) {
       newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, "0")}`,
       users: USERS,
       inventoryTtlSeconds: 0,
+      ...(actions ? { actions } : {}),
     },
     driver,
   );

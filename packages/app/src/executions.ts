@@ -10,9 +10,11 @@ import {
   type NewExecutionCommand,
   NotFoundError,
   type PageRequest,
+  type Role,
   type StartExecution,
   ValidationError,
 } from "@drso/core";
+import { checkApprover } from "./approvers.js";
 import type { AppDeps } from "./deps.js";
 import type { EngineSignal } from "./engine-signal.js";
 import { createForceEnd } from "./force-end.js";
@@ -280,6 +282,7 @@ export function createExecutionService(
       decision: "approve" | "reject",
       by: string,
       input: { actionId?: string; comment?: string },
+      principal?: { role: Role },
     ) {
       const e = await require(id);
       const waiting = e.waves
@@ -294,6 +297,7 @@ export function createExecutionService(
           { executionStatus: e.status },
         );
       }
+      await checkApprover(deps, e, waiting[0]!, decision, by, principal);
       const cmd: NewExecutionCommand = {
         type: decision,
         by,
