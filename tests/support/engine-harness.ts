@@ -1,6 +1,7 @@
 import { createLocalDriver, createServices, createStepHandler, type Services } from "@drso/app";
 import { type Clock, ManualClock } from "@drso/clock";
 import {
+  type ActionRunner,
   DEFAULT_SETTINGS,
   type DrsTarget,
   type Execution,
@@ -9,7 +10,7 @@ import {
   type Settings,
   type Store,
 } from "@drso/core";
-import { createSdkDrsGatewayFactory, simulatorCredentials } from "@drso/drs";
+import { createSdkDrsGatewayFactory, type SdkDrsGatewayOptions, simulatorCredentials } from "@drso/drs";
 import { createMemoryStore } from "@drso/store";
 import { type FleetSpec, type RunningSimulator, startSimulator } from "drs-sim";
 
@@ -35,6 +36,10 @@ export interface EngineHarnessOptions {
   simConfig?: Record<string, unknown>;
   settings?: Partial<Settings>;
   store?: Store;
+  /** Credentials per target (default: the simulator's per-account keys); tests of assumed-role sessions pass their own. */
+  credentialsFor?: SdkDrsGatewayOptions["credentialsFor"];
+  /** Wave action runners (default: none; a plan with actions fails them as unsupported). */
+  actions?: (store: Store) => ActionRunner;
 }
 
 const USERS = {
@@ -67,7 +72,7 @@ export async function createEngineHarness(options: EngineHarnessOptions) {
   const drs = createSdkDrsGatewayFactory({
     mode: "sim",
     endpoint: sim.url,
-    credentialsFor: (t) => simulatorCredentials(t.accountId),
+    credentialsFor: options.credentialsFor ?? ((t) => simulatorCredentials(t.accountId)),
     maxAttempts: 1,
   });
   const settings: Settings = {
@@ -77,7 +82,13 @@ export async function createEngineHarness(options: EngineHarnessOptions) {
   };
   await store.settings.put(settings, 0);
   const engineClock = new SkewedClock(clock);
-  const stepExecution = createStepHandler({ store, drs, clock: engineClock });
+  const actions = options.actions?.(store);
+  const stepExecution = createStepHandler({
+    store,
+    drs,
+    clock: engineClock,
+    ...(actions ? { actions } : {}),
+  });
   const driver = createLocalDriver({ store, clock: engineClock, stepExecution, owner: "harness" });
   let ids = 0;
   const services: Services = createServices(
@@ -88,6 +99,7 @@ export async function createEngineHarness(options: EngineHarnessOptions) {
       newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, "0")}`,
       users: USERS,
       inventoryTtlSeconds: 0,
+      ...(actions ? { actions } : {}),
     },
     driver,
   );

@@ -1,9 +1,14 @@
 import type { ActionContext, ActionProgress, ActionRunner, WaveAction } from "@drso/core";
+import { type Lookup, refusedDestination } from "./destination-guard.js";
 
 export interface HttpActionRunnerOptions {
   /** Per-request timeout. Default 10 s. */
   requestTimeoutMs?: number;
   fetch?: typeof fetch;
+  /** Hosts that may be called although they are (or resolve to) loopback, link-local or private addresses. */
+  allowedHosts?: () => Promise<readonly string[]>;
+  /** DNS resolution for the destination check (tests). */
+  lookup?: Lookup;
 }
 
 /**
@@ -25,6 +30,13 @@ export function createHttpActionRunner(options: HttpActionRunnerOptions = {}): A
       action.retryUntilHealthy
         ? { status: "RUNNING", checkAfterMs: (action.intervalSeconds ?? 15) * 1000, output: why }
         : { status: "FAILED", error: why };
+    const refused = await refusedDestination(
+      action.url,
+      (await options.allowedHosts?.()) ?? [],
+      options.lookup,
+    ).catch((error: Error) => `refused: ${error.message}`);
+    // Not retried, even for a health gate: the destination will not become allowed by waiting.
+    if (refused) return { status: "FAILED", error: `${action.method ?? "GET"} ${action.url} ${refused}` };
     try {
       const response = await doFetch(action.url, {
         method: action.method ?? "GET",
@@ -76,4 +88,11 @@ export function combineActionRunners(...runners: ActionRunner[]): ActionRunner {
       pick(action.type)?.poll(action, context, handle) ??
       Promise.resolve({ status: "FAILED", error: `${action.type} is not supported` }),
   };
+}
+
+/** The settings' `httpActionAllowedHosts`, read on every call (a change applies to the next request). */
+export function httpActionAllowedHosts(store: {
+  settings: { get(): Promise<{ settings: { httpActionAllowedHosts?: readonly string[] } } | undefined> };
+}): () => Promise<readonly string[]> {
+  return async () => (await store.settings.get())?.settings.httpActionAllowedHosts ?? [];
 }

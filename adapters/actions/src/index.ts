@@ -1,7 +1,9 @@
+export { forbiddenRange, hostAllowed, refusedDestination } from "./destination-guard.js";
 export {
   combineActionRunners,
   createHttpActionRunner,
   type HttpActionRunnerOptions,
+  httpActionAllowedHosts,
 } from "./http-action-runner.js";
 export {
   automationClientToken,

@@ -122,4 +122,48 @@ describe("assumeRoleCredentials: one session, a regional endpoint that works, cl
     await expect(provider()).rejects.toThrow();
     expect(sts.calls).toHaveLength(2);
   });
+
+  it("classifies STS errors: throttling, 5xx and the network are retryable, AccessDenied is terminal and explained", async () => {
+    const cases: Array<[unknown, { kind: string; retryable: boolean }]> = [
+      [
+        Object.assign(new Error("Rate exceeded"), { name: "Throttling", $metadata: { httpStatusCode: 400 } }),
+        { kind: "throttled", retryable: true },
+      ],
+      [
+        Object.assign(new Error("oops"), { name: "InternalFailure", $metadata: { httpStatusCode: 500 } }),
+        { kind: "unavailable", retryable: true },
+      ],
+      [
+        Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
+        { kind: "unavailable", retryable: true },
+      ],
+      [
+        Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }),
+        { kind: "unavailable", retryable: true },
+      ],
+      [
+        Object.assign(new Error("not authorized"), {
+          name: "AccessDenied",
+          $metadata: { httpStatusCode: 403 },
+        }),
+        { kind: "access-denied", retryable: false },
+      ],
+      [
+        Object.assign(new Error("bad"), {
+          name: "MalformedPolicyDocument",
+          $metadata: { httpStatusCode: 400 },
+        }),
+        { kind: "validation", retryable: false },
+      ],
+    ];
+    for (const [error, expected] of cases) {
+      const sts = fakeSts(async () => {
+        throw error;
+      });
+      const provider = assumeRoleCredentials({ roleArn, region: "us-east-1", stsClient: sts.client });
+      const thrown = await provider().catch((e: unknown) => e);
+      expect(thrown, String(error)).toMatchObject({ ...expected, ambiguous: false, operation: "AssumeRole" });
+      expect(String((thrown as Error).message)).toContain(roleArn);
+    }
+  });
 });

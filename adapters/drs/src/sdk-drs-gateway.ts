@@ -34,6 +34,7 @@ import {
   toRecoveryInstance,
   toSourceServer,
 } from "./drs-mapping.js";
+import { toAssumeRoleError } from "./sts-errors.js";
 
 /** A paginator that cannot loop forever: it stops on a repeated token and after a hard page limit. */
 async function collectPages<T>(
@@ -357,7 +358,15 @@ export function assumeRoleCredentials(options: {
         }),
       );
       const c = out.Credentials;
-      if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error("AssumeRole returned no credentials");
+      if (!c?.AccessKeyId || !c.SecretAccessKey)
+        throw new DrsError(
+          "AssumeRole",
+          "unavailable",
+          `STS AssumeRole on ${options.roleArn} returned no credentials`,
+          {
+            ambiguous: false,
+          },
+        );
       cached = {
         accessKeyId: c.AccessKeyId,
         secretAccessKey: c.SecretAccessKey,
@@ -366,12 +375,8 @@ export function assumeRoleCredentials(options: {
       };
       return cached;
     } catch (error) {
-      const name = (error as { name?: string }).name;
-      const message =
-        name === "RegionDisabledException"
-          ? `Cannot assume ${options.roleArn}: STS is not activated in ${stsRegion} for the orchestrator's account. Activate the region's STS endpoint (IAM account settings → Security Token Service (STS) → Endpoints), or run the orchestrator in a region where it is active.`
-          : `Cannot assume ${options.roleArn}: ${(error as Error).message}`;
-      throw new DrsError("AssumeRole", "access-denied", message, { retryable: false });
+      if (error instanceof DrsError) throw error;
+      throw toAssumeRoleError(error, { roleArn: options.roleArn, externalId: options.externalId, stsRegion });
     }
   }
   return async () => {

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
-import { combineActionRunners, createHttpActionRunner } from "@drso/actions";
+import { combineActionRunners, createHttpActionRunner, httpActionAllowedHosts } from "@drso/actions";
 import { createApi, malformedRequestResponse, unparsableRequestResponse } from "@drso/api";
 import {
   createExecutionEventBus,
@@ -244,7 +244,9 @@ export async function startLocalServer(
       targets: async () => ((await store.settings.get())?.settings ?? DEFAULT_SETTINGS).webhooks,
       log: (m, d) => log("warn", m, d),
     });
-    const actions = combineActionRunners(createHttpActionRunner());
+    const actions = combineActionRunners(
+      createHttpActionRunner({ allowedHosts: httpActionAllowedHosts(store) }),
+    );
     const owner = `${hostname()}:${process.pid}`;
     const stepExecution = createStepHandler({
       store,

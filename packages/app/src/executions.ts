@@ -11,9 +11,11 @@ import {
   type NewExecutionCommand,
   NotFoundError,
   type PageRequest,
+  type Role,
   type StartExecution,
   ValidationError,
 } from "@drso/core";
+import { checkApprover } from "./approvers.js";
 import type { AppDeps } from "./deps.js";
 import type { EngineSignal } from "./engine-signal.js";
 import { createForceEnd } from "./force-end.js";
@@ -288,6 +290,7 @@ export function createExecutionService(
       decision: "approve" | "reject",
       by: string,
       input: { actionId?: string; comment?: string },
+      principal?: { role: Role },
     ) {
       const e = await require(id);
       const waiting = e.waves
@@ -302,6 +305,7 @@ export function createExecutionService(
           { executionStatus: e.status },
         );
       }
+      await checkApprover(deps, e, waiting[0]!, decision, by, principal);
       const cmd: NewExecutionCommand = {
         type: decision,
         by,

@@ -19,7 +19,11 @@ export function createSettingsService(deps: AppDeps) {
   const { store } = deps;
 
   async function current(): Promise<{ settings: Settings; version: number }> {
-    return (await store.settings.get()) ?? { settings: DEFAULT_SETTINGS, version: 0 };
+    const stored = await store.settings.get();
+    // Settings saved before a field existed read as its default.
+    return stored
+      ? { settings: { ...DEFAULT_SETTINGS, ...stored.settings }, version: stored.version }
+      : { settings: DEFAULT_SETTINGS, version: 0 };
   }
 
   return {
@@ -56,6 +60,10 @@ export function createSettingsService(deps: AppDeps) {
               ? { ...w, secret: previous.secret }
               : w;
           }) ?? settings.webhooks,
+        ...(update.httpActionAllowedHosts !== undefined
+          ? { httpActionAllowedHosts: update.httpActionAllowedHosts }
+          : {}),
+        ...(update.forbidSelfApproval !== undefined ? { forbidSelfApproval: update.forbidSelfApproval } : {}),
       };
       if (next.fastPollSeconds > next.pollIntervalSeconds) {
         throw new ValidationError("fastPollSeconds must not exceed pollIntervalSeconds.", [

@@ -9,7 +9,12 @@ import { SFNClient } from "@aws-sdk/client-sfn";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
-import { combineActionRunners, createHttpActionRunner, createSsmActionRunner } from "@drso/actions";
+import {
+  combineActionRunners,
+  createHttpActionRunner,
+  createSsmActionRunner,
+  httpActionAllowedHosts,
+} from "@drso/actions";
 import { createServices, type Services } from "@drso/app";
 import { SystemClock } from "@drso/clock";
 import type { UserDirectory } from "@drso/core";
@@ -131,7 +136,7 @@ function engineDeps(c: Core) {
     );
   const ssmClients = new Map<string, SSMClient>();
   const actions = combineActionRunners(
-    createHttpActionRunner(),
+    createHttpActionRunner({ allowedHosts: httpActionAllowedHosts(c.store) }),
     createSsmActionRunner({
       clientFor: (target: DrsTarget) => {
         const key = `${target.accountId}/${target.region}`;

@@ -10,7 +10,12 @@ import type { Execution } from "@drso/core";
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
 /** The API's view of an execution: ISO times, jobs per wave, RTO per wave and overall against the target. */
-export function executionView(e: Execution, now: number = e.updatedAt) {
+/**
+ * `excerpts: false` drops what an http action's target answered (its response excerpt in `output`): only roles
+ * that may manage executions see it (issue 13 item 9).
+ */
+export function executionView(e: Execution, now: number = e.updatedAt, options: { excerpts?: boolean } = {}) {
+  const excerpts = options.excerpts ?? true;
   const target = e.snapshot.plan.rtoSeconds;
   const achieved = e.endTime !== undefined ? Math.round((e.endTime - e.startTime) / 1000) : undefined;
   const human = humanTime(e, Math.max(now, e.updatedAt));
@@ -134,8 +139,10 @@ export function executionView(e: Execution, now: number = e.updatedAt) {
         ...(a.deadlineAt !== undefined && (a.status === "RUNNING" || a.status === "WAITING_APPROVAL")
           ? { deadlineAt: iso(a.deadlineAt) }
           : {}),
-        ...(a.output ? { output: a.output } : {}),
-        ...(a.error ? { error: a.error } : {}),
+        ...(a.output && (excerpts || a.action.type !== "http") ? { output: a.output } : {}),
+        ...(a.error
+          ? { error: excerpts || a.action.type !== "http" ? a.error : withoutExcerpt(a.error) }
+          : {}),
         ...(a.decision ? { decision: a.decision } : {}),
         ...(a.action.type === "approval" && a.action.message ? { message: a.action.message } : {}),
       })),
@@ -168,4 +175,9 @@ export function terminationView(e: Execution) {
       ...(b.lastError ? { lastError: b.lastError } : {}),
     })),
   };
+}
+
+/** An http action's error without the target's answer: `GET https://x → HTTP 503: <body> (expected 2xx)` keeps the status. */
+function withoutExcerpt(error: string): string {
+  return error.replace(/(→ HTTP \d{3}): .*?( \(expected [^)]*\))?$/, "$1$2");
 }

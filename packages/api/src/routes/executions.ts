@@ -1,5 +1,6 @@
 import { buildReport, type ExecutionEventBus, reportMarkdown } from "@drso/app";
 import {
+  can,
   EXECUTION_STATUSES,
   EXECUTION_TYPES,
   isPrintable,
@@ -273,6 +274,7 @@ export function registerExecutionRoutes(kit: RouteKit, options: { bus?: Executio
         executionView(
           await c.var.services.executions.get(c.req.valid("param").id),
           c.var.services.deps.clock.now(),
+          { excerpts: can(c.var.principal!.role, "drs:ManageExecution") },
         ) as never,
         200,
       ),
@@ -378,6 +380,7 @@ export function registerExecutionRoutes(kit: RouteKit, options: { bus?: Executio
             decision,
             c.var.principal!.email,
             stripUndefined(body),
+            { role: c.var.principal!.role },
           )) as never,
           202,
         );

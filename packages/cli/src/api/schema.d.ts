@@ -1249,6 +1249,11 @@ export interface components {
        */
       type: "approval";
       message?: string;
+      approvers?: components["schemas"]["Approvers"];
+    };
+    Approvers: {
+      roles?: ("DRSAdmin" | "DRSOperator" | "DRSViewer" | "DRSAuditor" | "DRSCrossAccount")[];
+      users?: string[];
     };
     HttpAction: {
       name?: string;
@@ -1955,6 +1960,8 @@ export interface components {
       drillTtlHours: number;
       defaultWaveTimeoutSeconds: number;
       failbackReplicationTimeoutHours: number;
+      httpActionAllowedHosts: string[];
+      forbidSelfApproval: boolean;
       webhooks: {
         url: string;
         events?: string[];
@@ -1980,6 +1987,8 @@ export interface components {
       defaultWaveTimeoutSeconds?: number;
       failbackReplicationTimeoutHours?: number;
       webhooks?: components["schemas"]["WebhookTarget"][];
+      httpActionAllowedHosts?: string[];
+      forbidSelfApproval?: boolean;
     };
     WebhookTarget: {
       url: string;

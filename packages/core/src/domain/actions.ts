@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DescriptionSchema, isPrintable, NameSchema } from "./common.js";
+import { RoleSchema } from "./user.js";
 
 const actionBase = {
   name: NameSchema.optional(),
@@ -30,8 +31,26 @@ export const WaitActionSchema = z
   .strictObject({ ...actionBase, type: z.literal("wait"), seconds: z.number().int().min(1).max(86400) })
   .meta({ id: "WaitAction" });
 
+/**
+ * Who may decide an approval: anyone whose role is in `roles` or whose user id (e-mail) is in `users`.
+ * Absent: anyone who may manage executions.
+ */
+export const ApproversSchema = z
+  .strictObject({
+    roles: z.array(RoleSchema).min(1).max(10).optional(),
+    users: z.array(z.string().min(3).max(254)).min(1).max(50).optional(),
+  })
+  .refine((a) => a.roles !== undefined || a.users !== undefined, "name at least one role or user")
+  .meta({ id: "Approvers" });
+export type Approvers = z.infer<typeof ApproversSchema>;
+
 export const ApprovalActionSchema = z
-  .strictObject({ ...actionBase, type: z.literal("approval"), message: DescriptionSchema.optional() })
+  .strictObject({
+    ...actionBase,
+    type: z.literal("approval"),
+    message: DescriptionSchema.optional(),
+    approvers: ApproversSchema.optional(),
+  })
   .meta({ id: "ApprovalAction" });
 
 export const HttpActionSchema = z

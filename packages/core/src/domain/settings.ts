@@ -22,6 +22,15 @@ export const WebhookTargetSchema = z
   .meta({ id: "WebhookTarget" });
 export type WebhookTarget = z.infer<typeof WebhookTargetSchema>;
 
+export const AllowedHostSchema = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(
+    /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$|^\[?[0-9A-Fa-f:.]+\]?$/,
+    "must be a host name, an IP address or *.domain",
+  );
+
 export const DrsQuotasSchema = z
   .strictObject({
     serversPerJob: z.number().int().min(1).max(200),
@@ -55,6 +64,13 @@ export const SettingsSchema = z
      */
     failbackReplicationTimeoutHours: z.number().int().min(1).max(720),
     webhooks: z.array(WebhookTargetSchema).max(20),
+    /**
+     * Hosts `http` wave actions may call although they are (or resolve to) loopback, link-local or private
+     * addresses: exact names or IPs, or `*.example.com`. Empty by default: only public addresses.
+     */
+    httpActionAllowedHosts: z.array(AllowedHostSchema).max(100),
+    /** Four-eyes: the user who started an execution may not decide its approvals. */
+    forbidSelfApproval: z.boolean(),
   })
   .meta({ id: "Settings" });
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -68,6 +84,8 @@ export const SettingsUpdateSchema = z
     defaultWaveTimeoutSeconds: SettingsSchema.shape.defaultWaveTimeoutSeconds.optional(),
     failbackReplicationTimeoutHours: SettingsSchema.shape.failbackReplicationTimeoutHours.optional(),
     webhooks: SettingsSchema.shape.webhooks.optional(),
+    httpActionAllowedHosts: SettingsSchema.shape.httpActionAllowedHosts.optional(),
+    forbidSelfApproval: SettingsSchema.shape.forbidSelfApproval.optional(),
   })
   .refine(
     (s) =>
@@ -90,6 +108,8 @@ export const DEFAULT_SETTINGS: Settings = {
   defaultWaveTimeoutSeconds: 7200,
   failbackReplicationTimeoutHours: 72,
   webhooks: [],
+  httpActionAllowedHosts: [],
+  forbidSelfApproval: false,
 };
 
 export const SUPPORTED_DRS_REGIONS = [
