@@ -55,7 +55,8 @@ export class ProtocolFaults {
         }),
       };
     }
-    if (this.stream.chance(protocolKnob(config, op, "hangProbability", scope.accountId))) return { kind: "hang" };
+    if (this.stream.chance(protocolKnob(config, op, "hangProbability", scope.accountId)))
+      return { kind: "hang" };
     if (
       protocolKnob(config, op, "connectionResetPhase", scope.accountId) === "before" &&
       this.stream.chance(protocolKnob(config, op, "connectionResetProbability", scope.accountId))
@@ -117,7 +118,8 @@ export class ProtocolFaults {
   private throttled(config: SimConfig, scope: FaultScope): boolean {
     const elapsed = scope.now - scope.epochMs;
     if (config.throttleWindows.some((w) => elapsed >= w.startMs && elapsed < w.endMs)) return true;
-    if (this.stream.chance(protocolKnob(config, scope.operation, "throttleProbability", scope.accountId))) return true;
+    if (this.stream.chance(protocolKnob(config, scope.operation, "throttleProbability", scope.accountId)))
+      return true;
     const specific = config.throttle[scope.operation];
     const bucketSpec = specific ?? config.throttle["*"];
     if (!bucketSpec) return false;
