@@ -14,6 +14,7 @@ const WAVE_STATUSES = [
   "RUNNING",
   "COMPLETED",
   "FAILED",
+  "TIMED_OUT",
   "CANCELLED",
   "SKIPPED",
 ] as const;

@@ -59,7 +59,7 @@ export function executionView(e: Execution, now: number = e.updatedAt, options: 
     counts: {
       waves: e.waves.length,
       wavesCompleted: e.waves.filter((w) => w.status === "COMPLETED").length,
-      wavesFailed: e.waves.filter((w) => w.status === "FAILED").length,
+      wavesFailed: e.waves.filter((w) => w.status === "FAILED" || w.status === "TIMED_OUT").length,
       servers: servers.length,
       launched: servers.filter((s) => s.status === "LAUNCHED").length,
       failed: servers.filter((s) => s.status === "FAILED").length,

@@ -1555,7 +1555,15 @@ export interface components {
       waveId: string;
       name: string;
       /** @enum {string} */
-      status: "PENDING" | "WAITING" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELLED" | "SKIPPED";
+      status:
+        | "PENDING"
+        | "WAITING"
+        | "RUNNING"
+        | "COMPLETED"
+        | "FAILED"
+        | "TIMED_OUT"
+        | "CANCELLED"
+        | "SKIPPED";
       /** @enum {string} */
       phase?: "pre-actions" | "launching" | "post-actions";
       /** @enum {string} */
@@ -1806,7 +1814,15 @@ export interface components {
         waveId: string;
         name: string;
         /** @enum {string} */
-        status: "PENDING" | "WAITING" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELLED" | "SKIPPED";
+        status:
+          | "PENDING"
+          | "WAITING"
+          | "RUNNING"
+          | "COMPLETED"
+          | "FAILED"
+          | "TIMED_OUT"
+          | "CANCELLED"
+          | "SKIPPED";
         startTime?: string;
         endTime?: string;
         durationSeconds?: number;

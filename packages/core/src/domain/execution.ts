@@ -57,7 +57,19 @@ export interface PlanSnapshot {
   groups: GroupSnapshot[];
 }
 
-export type WaveStatus = "PENDING" | "WAITING" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELLED" | "SKIPPED";
+/**
+ * `TIMED_OUT`: the wave's deadline passed with DRS work still unfinished (DRS was asked once at the deadline). Its
+ * DRS jobs are still followed to their end and every recovery instance they launch is recorded (issue 13 item 1).
+ */
+export type WaveStatus =
+  | "PENDING"
+  | "WAITING"
+  | "RUNNING"
+  | "COMPLETED"
+  | "FAILED"
+  | "TIMED_OUT"
+  | "CANCELLED"
+  | "SKIPPED";
 export type WavePhase = "pre-actions" | "launching" | "post-actions";
 
 export type ServerOutcome = "NOT_STARTED" | LaunchStatus | "CANCELLED" | "SKIPPED";
@@ -170,6 +182,8 @@ export interface WaveRun {
   startTime?: number;
   endTime?: number;
   deadlineAt?: number;
+  /** The deadline passed and DRS was asked once more before deciding (set once, when the check starts). */
+  deadlineCheckAt?: number;
   servers: ServerRun[];
   batches: BatchRun[];
   actions: ActionRun[];
@@ -316,7 +330,7 @@ export function summarize(execution: Execution): ExecutionSummary {
     startTime: new Date(execution.startTime).toISOString(),
     waveCount: execution.waves.length,
     wavesCompleted: execution.waves.filter((w) => w.status === "COMPLETED").length,
-    wavesFailed: execution.waves.filter((w) => w.status === "FAILED").length,
+    wavesFailed: execution.waves.filter((w) => w.status === "FAILED" || w.status === "TIMED_OUT").length,
     serverCount: servers.length,
     serversLaunched: servers.filter((s) => s.status === "LAUNCHED" || s.status === "TERMINATED").length,
     serversFailed: servers.filter((s) => s.status === "FAILED").length,

@@ -423,7 +423,7 @@ describe("step: people and time", () => {
     expect(rejected.execution.waves[0]!.error).toContain("rejected by carol");
   });
 
-  it("fails a wave at its timeout, marking unfinished servers, and the execution under onFailure abort", () => {
+  it("times a wave out at its deadline after asking DRS once, follows the job to its end, then fails the execution under onFailure abort", () => {
     const first = step(
       start(
         [
@@ -441,11 +441,24 @@ describe("step: people and time", () => {
       [ok(launch, { kind: "launch", job: job(launch, "STARTED") })],
       ctx(T0 + 10),
     );
-    const late = step(active.execution, [], ctx(T0 + 600_000));
-    expect(late.execution.waves[0]!.status).toBe("FAILED");
+    // At the deadline DRS is asked first: nothing is decided yet.
+    const atDeadline = step(active.execution, [], ctx(T0 + 600_000));
+    expect(atDeadline.execution.waves[0]!.status).toBe("RUNNING");
+    const poll = atDeadline.effects.find((e) => e.kind === "poll-jobs")!;
+    expect(poll).toBeDefined();
+    const answer = (status: DrsJob["status"], outcome: DrsJob["participants"][number]["launchStatus"]) =>
+      ok(poll, { kind: "poll-jobs", jobs: [job(launch, status, outcome)], logCounts: {}, instances: [] });
+    const late = step(atDeadline.execution, [answer("STARTED", "IN_PROGRESS")], ctx(T0 + 601_000));
+    expect(late.execution.waves[0]!.status).toBe("TIMED_OUT");
     expect(late.execution.waves[0]!.servers[0]!.error).toContain("timed out");
     expect(late.execution.waves[1]!.status).toBe("SKIPPED");
-    expect(late.execution.status).toBe("FAILED");
+    // The job is still followed: the execution ends when it does.
+    expect(late.execution.status).toBe("RUNNING");
+    const ended = step(late.execution, [answer("COMPLETED", "LAUNCHED")], ctx(T0 + 700_000));
+    expect(ended.execution.waves[0]!.servers[0]!.status).toBe("LAUNCHED");
+    expect(ended.execution.waves[0]!.servers[0]!.error).toContain("after the wave timed out");
+    expect(ended.execution.status).toBe("FAILED");
+    expect(ended.execution.error?.code).toBe("WAVE_TIMED_OUT");
   });
 
   it("under onFailure continue, dependents still run and the execution completes with the failure reported", () => {

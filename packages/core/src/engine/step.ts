@@ -37,13 +37,25 @@ export const TAG_TYPE = "drso:type";
 
 const IN_FLIGHT: ReadonlySet<BatchRun["status"]> = new Set(["LAUNCHING", "UNKNOWN", "ACTIVE"]);
 const BATCH_DONE: ReadonlySet<BatchRun["status"]> = new Set(["DONE", "FAILED", "CANCELLED"]);
-const WAVE_DONE: ReadonlySet<WaveRun["status"]> = new Set(["COMPLETED", "FAILED", "SKIPPED", "CANCELLED"]);
+const WAVE_DONE: ReadonlySet<WaveRun["status"]> = new Set([
+  "COMPLETED",
+  "FAILED",
+  "TIMED_OUT",
+  "SKIPPED",
+  "CANCELLED",
+]);
 const SERVER_DONE: ReadonlySet<ServerRun["status"]> = new Set([
   "LAUNCHED",
   "FAILED",
   "CANCELLED",
   "SKIPPED",
   "TERMINATED",
+]);
+const ACTION_DONE: ReadonlySet<ActionRun["status"]> = new Set([
+  "SUCCEEDED",
+  "FAILED",
+  "SKIPPED",
+  "CANCELLED",
 ]);
 const TERMINATION_SCOPE = "termination";
 /** A lost effect result is re-requested after this long. */
@@ -58,6 +70,10 @@ const SETTLING_POLL_MS = 2000;
 const MIN_WAKE_MS = 1000;
 /** A running job's log is refreshed at most this often (and always once the job completes). */
 const LOG_INTERVAL_MS = 15_000;
+/** At a wave's deadline DRS is asked once more; if it does not answer within this long, the wave times out. */
+const DEADLINE_POLL_GRACE_MS = 60_000;
+/** How long the jobs of a timed-out wave are still followed to their end. */
+const FOLLOW_AFTER_TIMEOUT_MS = 6 * 3_600_000;
 
 /**
  * The reconciler: a pure function from (state, observations, time) to (next state, effects, events).
@@ -216,6 +232,7 @@ class StepRun {
             continue;
           }
           b.errorCount = 0;
+          b.lastPolledAt = this.now;
           delete b.lastError;
           this.trackJob(b, job);
         }
@@ -538,7 +555,9 @@ class StepRun {
   }
 
   private get aborting(): boolean {
-    return this.e.waves.some((w) => w.status === "FAILED" && w.onFailure === "abort");
+    return this.e.waves.some(
+      (w) => (w.status === "FAILED" || w.status === "TIMED_OUT") && w.onFailure === "abort",
+    );
   }
 
   /** Returns true when the wave changed state in a way that may unblock others. */
@@ -579,6 +598,9 @@ class StepRun {
       }
       case "RUNNING":
         return this.advanceRunningWave(w);
+      case "TIMED_OUT":
+        this.followTimedOut(w);
+        return false;
       default:
         return false;
     }
@@ -586,8 +608,17 @@ class StepRun {
 
   private advanceRunningWave(w: WaveRun): boolean {
     if (w.deadlineAt !== undefined && this.now >= w.deadlineAt) {
-      this.timeoutWave(w);
-      return true;
+      if (w.phase === "launching" && this.awaitDeadlinePoll(w)) return false;
+      // What DRS said at (or after) the deadline decides: launch work that has finished counts, even when the
+      // orchestrator only noticed late (an outage); anything unfinished times the wave out.
+      const decided =
+        (w.phase === "launching" && this.launchSettled(w)) ||
+        (w.phase === "post-actions" &&
+          !w.actions.some((a) => a.phase === "post" && !ACTION_DONE.has(a.status)));
+      if (!decided) {
+        this.timeoutWave(w);
+        return true;
+      }
     }
     if (w.phase === "pre-actions") {
       const r = this.advanceActions(w, "pre");
@@ -644,34 +675,96 @@ class StepRun {
     );
   }
 
+  /**
+   * At the deadline, DRS is asked once more before anything is decided: each running job of the wave is polled
+   * (unless it already was since the deadline). Returns true while that answer is awaited (bounded by
+   * DEADLINE_POLL_GRACE_MS, so an unreachable DRS cannot hold the decision).
+   */
+  private awaitDeadlinePoll(w: WaveRun): boolean {
+    const deadline = w.deadlineAt ?? this.now;
+    const unasked = w.batches.filter(
+      (b) => b.status === "ACTIVE" && b.jobId && (b.lastPolledAt ?? Number.NEGATIVE_INFINITY) < deadline,
+    );
+    if (unasked.length === 0) return false;
+    w.deadlineCheckAt ??= this.now;
+    if (this.now - w.deadlineCheckAt >= DEADLINE_POLL_GRACE_MS) return false;
+    for (const b of unasked)
+      if (b.nextPollAt === undefined || b.nextPollAt > this.now) b.nextPollAt = this.now;
+    return true;
+  }
+
+  /** Every batch of the wave has ended and every server has its outcome: nothing is left to launch or follow. */
+  private launchSettled(w: WaveRun): boolean {
+    return (
+      w.batches.length > 0 &&
+      w.batches.every((b) => BATCH_DONE.has(b.status)) &&
+      w.servers.every((s) => SERVER_DONE.has(s.status))
+    );
+  }
+
+  /**
+   * The wave is TIMED_OUT: nothing new is launched for it, but DRS jobs already started are followed to their end
+   * (as cancel does), so every recovery instance they launch is recorded and can be terminated.
+   */
   private timeoutWave(w: WaveRun) {
     const seconds = this.waveTimeoutSeconds(w) + this.failbackAllowanceMs() / 1000;
     for (const a of w.actions)
       if (a.status === "RUNNING" || a.status === "WAITING_APPROVAL" || a.status === "PENDING")
         this.finishAction(a, "CANCELLED", "wave timed out");
+    const followed = new Set<string>();
     for (const b of w.batches) {
-      if (b.status === "PLANNED") this.closeBatch(b, "CANCELLED");
+      if (b.status === "PLANNED") this.closeUnlaunched(b, seconds);
       else if (IN_FLIGHT.has(b.status)) {
-        b.status = "FAILED";
-        b.lastError = `wave timed out while ${b.jobId ? `DRS job ${b.jobId} was still running` : "the launch was unresolved"}`;
+        followed.add(b.batchId);
+        b.lastError = `the wave timed out while ${b.jobId ? `DRS job ${b.jobId} was still running` : "the launch was unresolved"}; following it to its end`;
       }
     }
     // A failback that cannot progress names each server and what it waited for.
     const stuck: string[] = [];
     for (const s of w.servers) {
       if (SERVER_DONE.has(s.status)) continue;
+      if (s.batchId && followed.has(s.batchId)) {
+        s.error = `the wave timed out after ${seconds} s while DRS was launching this server; following its job to the end`;
+        continue;
+      }
       const waiting = failbackWaitReason(s);
       if (waiting) stuck.push(waiting);
       this.closeServer(s, "FAILED", `wave timed out after ${seconds} s${waiting ? `: ${waiting}` : ""}`);
       if (s.failback) s.failback.phase = "failed";
     }
-    this.endWave(w, "FAILED", `timed out after ${seconds} s${stuck.length ? ` (${stuck.join("; ")})` : ""}`);
-    this.event(
-      "wave.timed-out",
-      `Wave '${w.name}' timed out after ${seconds} s`,
-      { timeoutSeconds: seconds },
-      w.waveId,
+    const live = followed.size > 0 ? `; following ${plural(followed.size, "DRS job")} to the end` : "";
+    this.endWave(
+      w,
+      "TIMED_OUT",
+      `timed out after ${seconds} s${stuck.length ? ` (${stuck.join("; ")})` : ""}${live}`,
+      { timeoutSeconds: seconds, followedJobs: followed.size },
     );
+  }
+
+  /**
+   * A timed-out wave: lookups of unresolved launches go on; a launch that would start again is closed instead.
+   * Nothing waits forever: a DRS job still running FOLLOW_AFTER_TIMEOUT_MS after the timeout is no longer followed
+   * (its servers fail with the job named, so the operator can check it in DRS).
+   */
+  private followTimedOut(w: WaveRun) {
+    const seconds = this.waveTimeoutSeconds(w) + this.failbackAllowanceMs() / 1000;
+    const giveUp = this.now >= (w.endTime ?? this.now) + FOLLOW_AFTER_TIMEOUT_MS;
+    for (const b of w.batches) {
+      if (b.status === "PLANNED") this.closeUnlaunched(b, seconds);
+      else if (giveUp && IN_FLIGHT.has(b.status))
+        this.failBatch(
+          b,
+          `${b.jobId ? `DRS job ${b.jobId}` : "the launch"} had not ended ${FOLLOW_AFTER_TIMEOUT_MS / 3_600_000} h after the wave timed out and is no longer followed: check it in DRS and terminate what it launched there`,
+        );
+      else if (b.status === "UNKNOWN") this.advanceBatch(b, w.waveId);
+    }
+  }
+
+  private closeUnlaunched(b: BatchRun, seconds: number) {
+    b.status = "CANCELLED";
+    for (const s of this.serversOfBatch(b))
+      if (!SERVER_DONE.has(s.status))
+        this.closeServer(s, "FAILED", `wave timed out after ${seconds} s before this server was launched`);
   }
 
   private closeUnstarted(w: WaveRun, status: "CANCELLED" | "SKIPPED", why: string): boolean {
@@ -689,22 +782,41 @@ class StepRun {
     return true;
   }
 
-  private endWave(w: WaveRun, status: "COMPLETED" | "FAILED" | "CANCELLED", why?: string) {
+  private endWave(
+    w: WaveRun,
+    status: "COMPLETED" | "FAILED" | "CANCELLED" | "TIMED_OUT",
+    why?: string,
+    data: Record<string, unknown> = {},
+  ) {
     w.status = status;
     w.endTime = this.now;
+    // Without post-actions the wave ended when DRS's last job did: after an outage that is earlier than now.
+    const drsEnd = this.drsEndOf(w);
+    if (status === "COMPLETED" && drsEnd !== undefined && !w.actions.some((a) => a.phase === "post"))
+      w.endTime = Math.min(this.now, Math.max(w.startTime ?? drsEnd, drsEnd));
     delete w.phase;
     if (why) w.error = why;
     for (const a of w.actions)
       if (a.status === "PENDING")
         a.status = status === "COMPLETED" ? "SKIPPED" : status === "CANCELLED" ? "CANCELLED" : "SKIPPED";
     const launched = w.servers.filter((s) => s.status === "LAUNCHED").length;
-    const seconds = Math.round((this.now - (w.startTime ?? this.now)) / 1000);
+    const seconds = Math.round((w.endTime - (w.startTime ?? w.endTime)) / 1000);
+    const word = status.toLowerCase().replace("_", " ");
     this.event(
-      `wave.${status.toLowerCase()}`,
-      `Wave '${w.name}' ${status.toLowerCase()} after ${seconds} s: ${launched}/${w.servers.length} launched${why ? ` (${why})` : ""}`,
-      { launched, servers: w.servers.length, seconds, onFailure: w.onFailure },
+      `wave.${status.toLowerCase().replace("_", "-")}`,
+      `Wave '${w.name}' ${word} after ${seconds} s: ${launched}/${w.servers.length} launched${why ? ` (${why})` : ""}`,
+      { launched, servers: w.servers.length, seconds, onFailure: w.onFailure, ...data },
       w.waveId,
     );
+  }
+
+  /** When DRS ended the wave's last launch job (its own clock), if every job reported an end time. */
+  private drsEndOf(w: WaveRun): number | undefined {
+    const ends = w.batches
+      .filter((b) => b.status === "DONE")
+      .map((b) => (b.jobEndedAt ? Date.parse(b.jobEndedAt) : Number.NaN));
+    if (ends.length === 0 || ends.some((t) => Number.isNaN(t))) return undefined;
+    return Math.max(...ends);
   }
 
   // ---------------------------------------------------------------- actions
@@ -1098,9 +1210,13 @@ class StepRun {
       b.completedAt = this.now;
       if (job.endedAt) b.jobEndedAt = job.endedAt;
       delete b.nextPollAt;
+      const endedAt = job.endedAt ? Date.parse(job.endedAt) : Number.NaN;
       for (const s of this.serversOfBatch(b)) {
         if (!SERVER_DONE.has(s.status))
           this.closeServer(s, "FAILED", `DRS job ${job.jobId} completed without a result for this server`);
+        // Noticed late (an outage): the server was launched by the time DRS ended the job, not when we looked.
+        if (s.status === "LAUNCHED" && s.launchedAt && endedAt < Date.parse(s.launchedAt))
+          s.launchedAt = new Date(endedAt).toISOString();
       }
       if (b.kind === "terminate") {
         for (const i of this.e.termination?.instances ?? []) {
@@ -1165,7 +1281,9 @@ class StepRun {
       case "LAUNCHED":
         s.status = "LAUNCHED";
         s.launchedAt = new Date(this.now).toISOString();
-        delete s.error;
+        if (this.findWave(this.scopeOf(b) ?? "")?.status === "TIMED_OUT")
+          s.error = `launched after the wave timed out (DRS job ${jobId})`;
+        else delete s.error;
         if (s.failback) s.failback.phase = "done";
         return;
       case "FAILED":
@@ -1467,9 +1585,11 @@ class StepRun {
     const alreadyTerminated = new Set(
       (previous?.instances ?? []).filter((i) => i.status === "TERMINATED").map((i) => i.recoveryInstanceId),
     );
+    // Every recovery instance a job of this execution launched, including those of servers DRS then failed
+    // (a failback's recovery instance predates the execution: only terminated once the server launched).
     const servers = this.allServers().filter(
       (s) =>
-        s.status === "LAUNCHED" &&
+        (s.status === "LAUNCHED" || (this.e.executionType !== "FAILBACK" && s.jobId !== undefined)) &&
         s.recoveryInstanceId &&
         !alreadyTerminated.has(s.recoveryInstanceId) &&
         s.ec2State !== "TERMINATED",
@@ -1651,19 +1771,27 @@ class StepRun {
         ? "FAILED"
         : "COMPLETED";
     this.e.status = status;
-    this.e.endTime = this.now;
+    // The execution ended when its last wave (or the last DRS job it followed) did, which after an outage is
+    // earlier than the moment the orchestrator noticed.
+    const ends = this.e.waves.map((w) => w.endTime ?? this.now);
+    for (const b of this.allBatches())
+      if (b.kind !== "terminate" && b.jobEndedAt) ends.push(Date.parse(b.jobEndedAt));
+    this.e.endTime = Math.min(this.now, Math.max(this.e.startTime, ...ends.filter(Number.isFinite)));
     delete this.e.pause;
     closePauses(this.e, this.now);
     delete this.e.pauseRequested;
     const servers = this.allServers();
     const launched = servers.filter((s) => s.status === "LAUNCHED").length;
     const failed = servers.filter((s) => s.status === "FAILED").length;
-    const seconds = Math.round((this.now - this.e.startTime) / 1000);
+    const seconds = Math.round((this.e.endTime - this.e.startTime) / 1000);
     if (status === "FAILED") {
-      const wave = this.e.waves.find((w) => w.status === "FAILED" && w.onFailure === "abort");
+      const wave = this.e.waves.find(
+        (w) => (w.status === "FAILED" || w.status === "TIMED_OUT") && w.onFailure === "abort",
+      );
+      const timedOut = wave?.status === "TIMED_OUT";
       this.e.error = {
-        code: "WAVE_FAILED",
-        message: `Wave '${wave?.name}' failed: ${wave?.error ?? "unknown"}`,
+        code: timedOut ? "WAVE_TIMED_OUT" : "WAVE_FAILED",
+        message: `Wave '${wave?.name}' ${timedOut ? "timed out" : "failed"}: ${wave?.error ?? "unknown"}`,
       };
     }
     const rto = this.e.snapshot.plan.rtoSeconds;

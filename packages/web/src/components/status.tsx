@@ -15,6 +15,7 @@ const WAVE: Record<string, StatusIndicatorProps.Type> = {
   RUNNING: "in-progress",
   COMPLETED: "success",
   FAILED: "error",
+  TIMED_OUT: "error",
   CANCELLED: "stopped",
   SKIPPED: "not-started",
 };
@@ -86,6 +87,7 @@ export function statusColor(status: string): string {
     case "SUCCEEDED":
       return "#2e8540";
     case "FAILED":
+    case "TIMED_OUT":
       return "#d13212";
     case "RUNNING":
     case "IN_PROGRESS":
