@@ -17,6 +17,9 @@ interface Detail {
     name: string;
     status: string;
     error?: string;
+    timeoutSeconds?: number;
+    failbackAllowanceSeconds?: number;
+    deadlineAt?: string;
     servers: Array<{
       hostname: string;
       launchStatus: string;
@@ -92,6 +95,14 @@ describe("a FAILBACK whose failback client never connects", { timeout: 240_000 }
       500,
     );
     expect(waiting.failbackAllowanceSeconds).toBe(3600);
+    // The allowance is visible, not hidden inside the deadline: on the wave, with the deadline it makes, and on the plan.
+    expect(waiting.waves[0]).toMatchObject({ timeoutSeconds: 600, failbackAllowanceSeconds: 3600 });
+    const startedLaunch = Date.parse(waiting.waves[0]!.deadlineAt!) - (600 + 3600) * 1000;
+    expect(Math.abs(startedLaunch - clock.now())).toBeLessThan(120_000);
+    const planView = await t.admin.get<{ failbackAllowanceSeconds: number }>(
+      `/recovery-plans/${plan.body.planId}`,
+    );
+    expect(planView.body.failbackAllowanceSeconds).toBe(3600);
     const server = waiting.waves[0]!.servers[0]!;
     const instance = server.failback!.recoveryInstanceId!;
     expect(instance).toMatch(/^i-/);
@@ -122,5 +133,6 @@ describe("a FAILBACK whose failback client never connects", { timeout: 240_000 }
     expect(s.launchStatus).toBe("FAILED");
     expect(s.error).toContain(reason);
     expect(wave.error).toContain(reason);
+    expect(wave.error).toContain("timed out after 600 s + 1 h failback replication allowance");
   });
 });

@@ -74,6 +74,10 @@ export const ResolveResultSchema = z
 export const RecoveryPlanViewSchema = RecoveryPlanSchema.extend({
   accounts: z.array(z.object({ accountId: z.string(), region: z.string() })),
   protectionGroupCount: z.number().int(),
+  failbackAllowanceSeconds: z.number().int().openapi({
+    description:
+      "What a FAILBACK of this plan allows each wave for replication back to the origin, on top of the wave's timeoutSeconds (setting failbackReplicationTimeoutHours; frozen when a failback starts)",
+  }),
   lastExecution: z
     .object({
       executionId: z.string(),

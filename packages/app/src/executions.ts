@@ -1,7 +1,6 @@
 import {
   ConflictError,
   createExecution,
-  DEFAULT_SETTINGS,
   type Execution,
   type ExecutionStatus,
   type ExecutionSummary,
@@ -21,6 +20,7 @@ import type { EngineSignal } from "./engine-signal.js";
 import { createForceEnd } from "./force-end.js";
 import type { Inventory } from "./inventory.js";
 import type { RecoveryPlanService } from "./recovery-plans.js";
+import { failbackAllowanceNow } from "./settings.js";
 
 export type { EngineSignal } from "./engine-signal.js";
 
@@ -215,9 +215,7 @@ export function createExecutionService(
           reverseWaveOrder: request.reverseWaveOrder ?? false,
           ...(request.executionType === "FAILBACK"
             ? {
-                failbackAllowanceSeconds:
-                  ((await store.settings.get())?.settings.failbackReplicationTimeoutHours ??
-                    DEFAULT_SETTINGS.failbackReplicationTimeoutHours) * 3600,
+                failbackAllowanceSeconds: await failbackAllowanceNow(store),
               }
             : {}),
           ...(request.comment ? { comment: request.comment } : {}),

@@ -17,6 +17,7 @@ import {
 import { type AppDeps, iso } from "./deps.js";
 import type { Inventory } from "./inventory.js";
 import { pageArray } from "./paging.js";
+import { failbackAllowanceNow } from "./settings.js";
 
 export interface RecoveryPlanListFilter {
   accountId?: string;
@@ -30,6 +31,8 @@ export interface RecoveryPlanListFilter {
 export interface RecoveryPlanView extends RecoveryPlan {
   accounts: Array<{ accountId: string; region: string }>;
   protectionGroupCount: number;
+  /** What a FAILBACK of this plan allows each wave for replication back, on top of the wave's timeout. */
+  failbackAllowanceSeconds: number;
   lastExecution?: {
     executionId: string;
     status: string;
@@ -172,6 +175,7 @@ export function createRecoveryPlanService(deps: AppDeps, inventory: Inventory) {
     const wanted = [...new Set(plans.flatMap((p) => p.waves.flatMap((w) => w.protectionGroupIds)))];
     const found = await Promise.all(wanted.map((id) => store.protectionGroups.get(id)));
     const groups = new Map(found.filter((g) => g !== undefined).map((g) => [g.groupId, g]));
+    const failbackAllowanceSeconds = await failbackAllowanceNow(store);
     return Promise.all(
       plans.map(async (p) => {
         const ids = [...new Set(p.waves.flatMap((w) => w.protectionGroupIds))];
@@ -184,6 +188,7 @@ export function createRecoveryPlanService(deps: AppDeps, inventory: Inventory) {
           ...p,
           accounts: [...targets.values()],
           protectionGroupCount: ids.length,
+          failbackAllowanceSeconds,
         };
         const last = await store.executions.list(
           { planId: p.planId },

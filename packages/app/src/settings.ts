@@ -15,6 +15,14 @@ export function toSettingsView(settings: Settings, version: number): SettingsVie
   };
 }
 
+/** The failback replication allowance a FAILBACK started now gets (frozen into the execution when it starts). */
+export async function failbackAllowanceNow(store: AppDeps["store"]): Promise<number> {
+  return (
+    ((await store.settings.get())?.settings.failbackReplicationTimeoutHours ??
+      DEFAULT_SETTINGS.failbackReplicationTimeoutHours) * 3600
+  );
+}
+
 export function createSettingsService(deps: AppDeps) {
   const { store } = deps;
 

@@ -135,6 +135,15 @@ export const ExecutionWaveSchema = z
     durationSeconds: z.number().int().optional(),
     achievedRtoSeconds: z.number().int().optional(),
     error: z.string().optional(),
+    timeoutSeconds: z.number().int().openapi({
+      description: "How long the wave's launch may take once it starts (pre-actions and pauses do not count)",
+    }),
+    failbackAllowanceSeconds: z.number().int().optional().openapi({
+      description: "FAILBACK: time allowed for replication back to the origin, on top of timeoutSeconds",
+    }),
+    deadlineAt: z.string().optional().openapi({
+      description: "While the wave is launching: when its launch times out (timeoutSeconds + allowance)",
+    }),
     servers: z.array(ExecutionServerSchema),
     jobs: z.array(ExecutionJobSchema),
     actions: z.array(ExecutionActionSchema),

@@ -1,5 +1,5 @@
 import { humanTime } from "@drso/app";
-import type { Execution } from "@drso/core";
+import { DEFAULT_SETTINGS, type Execution, launchBudget } from "@drso/core";
 
 /**
  * The API's response shapes of an execution (GET /executions/{id}) and of its instance termination
@@ -82,6 +82,7 @@ export function executionView(e: Execution, now: number = e.updatedAt, options: 
         ? { achievedRtoSeconds: Math.round((w.endTime - e.startTime) / 1000) }
         : {}),
       ...(w.error ? { error: w.error } : {}),
+      ...waveBudget(e, w),
       servers: w.servers.map((s) => ({
         sourceServerId: s.sourceServerId,
         hostname: s.hostname,
@@ -180,4 +181,16 @@ export function terminationView(e: Execution) {
 /** An http action's error without the target's answer: `GET https://x → HTTP 503: <body> (expected 2xx)` keeps the status. */
 function withoutExcerpt(error: string): string {
   return error.replace(/(→ HTTP \d{3}): .*?( \(expected [^)]*\))?$/, "$1$2");
+}
+
+/** What bounds the wave's launch: its timeout, a failback's replication allowance, the deadline once it runs. */
+function waveBudget(e: Execution, w: Execution["waves"][number]) {
+  const b = launchBudget(e, w.waveId, DEFAULT_SETTINGS);
+  return {
+    timeoutSeconds: b.timeoutSeconds,
+    ...(b.failbackAllowanceSeconds > 0 ? { failbackAllowanceSeconds: b.failbackAllowanceSeconds } : {}),
+    ...(w.status === "RUNNING" && w.phase === "launching" && w.deadlineAt !== undefined
+      ? { deadlineAt: iso(w.deadlineAt) }
+      : {}),
+  };
 }

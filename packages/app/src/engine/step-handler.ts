@@ -31,6 +31,7 @@ export const NOTIFIED_EVENT_TYPES = new Set([
   "approval.requested",
   "approval.approved",
   "approval.rejected",
+  "approval.timed-out",
   "termination.started",
   "termination.completed",
   "termination.failed",

@@ -1197,6 +1197,8 @@ export interface components {
         region: string;
       }[];
       protectionGroupCount: number;
+      /** @description What a FAILBACK of this plan allows each wave for replication back to the origin, on top of the wave's timeoutSeconds (setting failbackReplicationTimeoutHours; frozen when a failback starts) */
+      failbackAllowanceSeconds: number;
       lastExecution?: {
         executionId: string;
         status: string;
@@ -1575,6 +1577,12 @@ export interface components {
       durationSeconds?: number;
       achievedRtoSeconds?: number;
       error?: string;
+      /** @description How long the wave's launch may take once it starts (pre-actions and pauses do not count) */
+      timeoutSeconds: number;
+      /** @description FAILBACK: time allowed for replication back to the origin, on top of timeoutSeconds */
+      failbackAllowanceSeconds?: number;
+      /** @description While the wave is launching: when its launch times out (timeoutSeconds + allowance) */
+      deadlineAt?: string;
       servers: components["schemas"]["ExecutionServer"][];
       jobs: components["schemas"]["ExecutionJob"][];
       actions: components["schemas"]["ExecutionAction"][];

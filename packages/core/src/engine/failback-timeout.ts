@@ -1,9 +1,37 @@
 import type { Execution, ServerRun } from "../domain/execution.js";
+import type { Settings } from "../domain/settings.js";
 
 /** The FAILBACK replication allowance of an execution: frozen at start, the settings for older executions. */
-export function failbackAllowanceMs(e: Execution, settingsHours: number | undefined): number {
+export function failbackAllowanceSeconds(e: Execution, settingsHours: number | undefined): number {
   if (e.executionType !== "FAILBACK") return 0;
-  return (e.failbackAllowanceSeconds ?? (settingsHours ?? 72) * 3600) * 1000;
+  return e.failbackAllowanceSeconds ?? (settingsHours ?? 72) * 3600;
+}
+
+/**
+ * How long a wave's launch may take, from the moment its launch starts (pre-actions and pauses before it do not
+ * count): the wave's timeout plus, for a failback, the replication allowance. `words` says it for messages.
+ */
+export function launchBudget(
+  e: Execution,
+  waveId: string,
+  settings: Pick<Settings, "defaultWaveTimeoutSeconds" | "failbackReplicationTimeoutHours">,
+) {
+  const timeoutSeconds =
+    e.snapshot.plan.waves.find((p) => p.waveId === waveId)?.timeoutSeconds ??
+    settings.defaultWaveTimeoutSeconds;
+  const allowance = failbackAllowanceSeconds(e, settings.failbackReplicationTimeoutHours);
+  const words =
+    allowance > 0
+      ? `${timeoutSeconds} s + ${formatHours(allowance)} failback replication allowance`
+      : `${timeoutSeconds} s`;
+  return { timeoutSeconds, failbackAllowanceSeconds: allowance, seconds: timeoutSeconds + allowance, words };
+}
+
+/** 3600 → "1 h", 5400 → "1.5 h", 900 → "15 min", 45 → "45 s". */
+export function formatHours(seconds: number): string {
+  if (seconds >= 3600) return `${Math.round((seconds / 3600) * 10) / 10} h`;
+  if (seconds >= 60) return `${Math.round((seconds / 60) * 10) / 10} min`;
+  return `${seconds} s`;
 }
 
 /**

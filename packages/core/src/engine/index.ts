@@ -1,4 +1,5 @@
 export { type CreateExecutionInput, createExecution } from "./create-execution.js";
+export { failbackAllowanceSeconds, formatHours, launchBudget } from "./failback-timeout.js";
 export {
   launchEffectId,
   parseSourceServerArn,

@@ -18,7 +18,7 @@ import {
 import { effectiveLaunchSettings } from "../domain/protection-group.js";
 import { plural } from "../domain/text.js";
 import type { ActionContext, ActionProgress } from "../ports/action-runner.js";
-import { failbackAllowanceMs, failbackWaitReason } from "./failback-timeout.js";
+import { failbackWaitReason, formatHours, launchBudget } from "./failback-timeout.js";
 import {
   backoffMs,
   IDLE_WAKE_MS,
@@ -50,12 +50,6 @@ const SERVER_DONE: ReadonlySet<ServerRun["status"]> = new Set([
   "CANCELLED",
   "SKIPPED",
   "TERMINATED",
-]);
-const ACTION_DONE: ReadonlySet<ActionRun["status"]> = new Set([
-  "SUCCEEDED",
-  "FAILED",
-  "SKIPPED",
-  "CANCELLED",
 ]);
 const TERMINATION_SCOPE = "termination";
 /** A lost effect result is re-requested after this long. */
@@ -587,7 +581,8 @@ class StepRun {
         w.status = "RUNNING";
         w.phase = "pre-actions";
         w.startTime = this.now;
-        w.deadlineAt = this.now + this.waveTimeoutSeconds(w) * 1000 + this.failbackAllowanceMs();
+        // The launch deadline starts with the launch: time people spend on pre-actions is not DRS's time.
+        delete w.deadlineAt;
         this.event(
           "wave.started",
           `Wave '${w.name}' started: ${plural(w.servers.length, "server")}`,
@@ -607,15 +602,12 @@ class StepRun {
   }
 
   private advanceRunningWave(w: WaveRun): boolean {
-    if (w.deadlineAt !== undefined && this.now >= w.deadlineAt) {
-      if (w.phase === "launching" && this.awaitDeadlinePoll(w)) return false;
+    // The deadline bounds the launch (DRS's work); pre- and post-actions are bounded by their own timeouts.
+    if (w.phase === "launching" && w.deadlineAt !== undefined && this.now >= w.deadlineAt) {
+      if (this.awaitDeadlinePoll(w)) return false;
       // What DRS said at (or after) the deadline decides: launch work that has finished counts, even when the
       // orchestrator only noticed late (an outage); anything unfinished times the wave out.
-      const decided =
-        (w.phase === "launching" && this.launchSettled(w)) ||
-        (w.phase === "post-actions" &&
-          !w.actions.some((a) => a.phase === "post" && !ACTION_DONE.has(a.status)));
-      if (!decided) {
+      if (!this.launchSettled(w)) {
         this.timeoutWave(w);
         return true;
       }
@@ -636,6 +628,7 @@ class StepRun {
         return true;
       }
       w.phase = "launching";
+      w.deadlineAt = this.now + this.launchBudget(w).seconds * 1000;
       return true;
     }
     if (w.phase === "launching") {
@@ -663,16 +656,9 @@ class StepRun {
     return true;
   }
 
-  /** Failback waves first wait for replication back to the origin: a bounded allowance on top of the timeout. */
-  private failbackAllowanceMs(): number {
-    return failbackAllowanceMs(this.e, this.ctx.settings.failbackReplicationTimeoutHours);
-  }
-
-  private waveTimeoutSeconds(w: WaveRun): number {
-    return (
-      this.e.snapshot.plan.waves.find((p) => p.waveId === w.waveId)?.timeoutSeconds ??
-      this.ctx.settings.defaultWaveTimeoutSeconds
-    );
+  /** How long the wave's launch may take: its timeout, plus (failback) the replication allowance. */
+  private launchBudget(w: WaveRun) {
+    return launchBudget(this.e, w.waveId, this.ctx.settings);
   }
 
   /**
@@ -707,13 +693,13 @@ class StepRun {
    * (as cancel does), so every recovery instance they launch is recorded and can be terminated.
    */
   private timeoutWave(w: WaveRun) {
-    const seconds = this.waveTimeoutSeconds(w) + this.failbackAllowanceMs() / 1000;
+    const { seconds, words } = this.launchBudget(w);
     for (const a of w.actions)
       if (a.status === "RUNNING" || a.status === "WAITING_APPROVAL" || a.status === "PENDING")
         this.finishAction(a, "CANCELLED", "wave timed out");
     const followed = new Set<string>();
     for (const b of w.batches) {
-      if (b.status === "PLANNED") this.closeUnlaunched(b, seconds);
+      if (b.status === "PLANNED") this.closeUnlaunched(b, words);
       else if (IN_FLIGHT.has(b.status)) {
         followed.add(b.batchId);
         b.lastError = `the wave timed out while ${b.jobId ? `DRS job ${b.jobId} was still running` : "the launch was unresolved"}; following it to its end`;
@@ -724,19 +710,19 @@ class StepRun {
     for (const s of w.servers) {
       if (SERVER_DONE.has(s.status)) continue;
       if (s.batchId && followed.has(s.batchId)) {
-        s.error = `the wave timed out after ${seconds} s while DRS was launching this server; following its job to the end`;
+        s.error = `the wave timed out after ${words} while DRS was launching this server; following its job to the end`;
         continue;
       }
       const waiting = failbackWaitReason(s);
       if (waiting) stuck.push(waiting);
-      this.closeServer(s, "FAILED", `wave timed out after ${seconds} s${waiting ? `: ${waiting}` : ""}`);
+      this.closeServer(s, "FAILED", `wave timed out after ${words}${waiting ? `: ${waiting}` : ""}`);
       if (s.failback) s.failback.phase = "failed";
     }
     const live = followed.size > 0 ? `; following ${plural(followed.size, "DRS job")} to the end` : "";
     this.endWave(
       w,
       "TIMED_OUT",
-      `timed out after ${seconds} s${stuck.length ? ` (${stuck.join("; ")})` : ""}${live}`,
+      `timed out after ${words}${stuck.length ? ` (${stuck.join("; ")})` : ""}${live}`,
       { timeoutSeconds: seconds, followedJobs: followed.size },
     );
   }
@@ -747,10 +733,10 @@ class StepRun {
    * (its servers fail with the job named, so the operator can check it in DRS).
    */
   private followTimedOut(w: WaveRun) {
-    const seconds = this.waveTimeoutSeconds(w) + this.failbackAllowanceMs() / 1000;
+    const { words } = this.launchBudget(w);
     const giveUp = this.now >= (w.endTime ?? this.now) + FOLLOW_AFTER_TIMEOUT_MS;
     for (const b of w.batches) {
-      if (b.status === "PLANNED") this.closeUnlaunched(b, seconds);
+      if (b.status === "PLANNED") this.closeUnlaunched(b, words);
       else if (giveUp && IN_FLIGHT.has(b.status))
         this.failBatch(
           b,
@@ -760,11 +746,11 @@ class StepRun {
     }
   }
 
-  private closeUnlaunched(b: BatchRun, seconds: number) {
+  private closeUnlaunched(b: BatchRun, words: string) {
     b.status = "CANCELLED";
     for (const s of this.serversOfBatch(b))
       if (!SERVER_DONE.has(s.status))
-        this.closeServer(s, "FAILED", `wave timed out after ${seconds} s before this server was launched`);
+        this.closeServer(s, "FAILED", `wave timed out after ${words} before this server was launched`);
   }
 
   private closeUnstarted(w: WaveRun, status: "CANCELLED" | "SKIPPED", why: string): boolean {
@@ -838,10 +824,14 @@ class StepRun {
       }
       if (a.status === "WAITING_APPROVAL") {
         if (a.deadlineAt !== undefined && this.now >= a.deadlineAt) {
-          this.finishAction(
-            a,
-            "FAILED",
-            `no decision within ${Math.round((a.deadlineAt - (a.startedAt ?? a.deadlineAt)) / 1000)} s`,
+          // Nobody decided: counts as rejected (an optional approval lets the wave go on), and says so.
+          const within = formatHours(Math.round((a.deadlineAt - (a.startedAt ?? a.deadlineAt)) / 1000));
+          this.finishAction(a, "FAILED", `approval timed out: no decision within ${within}`);
+          this.event(
+            "approval.timed-out",
+            `${describeAction(a)} timed out: no decision within ${within}${a.action.optional ? " (optional: the wave goes on)" : ""}`,
+            { actionId: a.actionId, optional: a.action.optional ?? false },
+            w.waveId,
           );
           if (a.action.optional) continue;
           return "failed";

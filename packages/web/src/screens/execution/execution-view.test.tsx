@@ -17,6 +17,7 @@ function wave(id: string, status: Wave["status"], patch: Partial<Wave> = {}): Wa
     onFailure: "abort",
     dependsOn: [],
     pauseBefore: false,
+    timeoutSeconds: 7200,
     servers: [
       {
         sourceServerId: `s-${id.padEnd(17, "0")}`,

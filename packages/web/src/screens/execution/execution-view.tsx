@@ -407,7 +407,9 @@ export function ExecutionView({
                           w.dependsOn.length ? `after ${w.dependsOn.join(", ")}` : undefined,
                           w.pauseBefore ? "pauses before" : undefined,
                           `on failure: ${w.onFailure}`,
+                          `launch timeout ${formatDuration(w.timeoutSeconds)}${w.failbackAllowanceSeconds ? ` + ${formatDuration(w.failbackAllowanceSeconds)} for replication back` : ""}`,
                           w.phase ? `phase: ${w.phase}` : undefined,
+                          w.deadlineAt ? `launch times out ${formatTime(w.deadlineAt)}` : undefined,
                           w.error,
                         ]
                           .filter(Boolean)

@@ -301,6 +301,7 @@ export default function PlanEditorPage() {
           showProblems={showProblems}
           readOnly={readOnly}
           warnings={warnings}
+          {...(plan.data ? { failbackAllowanceSeconds: plan.data.failbackAllowanceSeconds } : {})}
         />
       </SpaceBetween>
       {executing && plan.data ? (

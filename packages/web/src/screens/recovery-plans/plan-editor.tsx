@@ -14,6 +14,7 @@ import Table from "@cloudscape-design/components/table";
 import Textarea from "@cloudscape-design/components/textarea";
 import Toggle from "@cloudscape-design/components/toggle";
 import { useState } from "react";
+import { formatDuration } from "../../components/format.js";
 import { WaveGraph } from "../../components/wave-graph.js";
 import { ActionsEditor } from "./actions-editor.js";
 import {
@@ -48,6 +49,8 @@ export interface PlanEditorProps {
   showProblems: boolean;
   readOnly: boolean;
   warnings?: Array<{ path: string; message: string }>;
+  /** What a failback adds to each wave's timeout for replication back (from the settings), when known. */
+  failbackAllowanceSeconds?: number;
 }
 
 /**
@@ -62,6 +65,7 @@ export function PlanEditor({
   showProblems,
   readOnly,
   warnings = [],
+  failbackAllowanceSeconds,
 }: PlanEditorProps) {
   const shown: PlanProblems = showProblems ? problems : liveProblems(problems);
   // Waves that an edit turned from "after the previous wave" into "starts immediately".
@@ -360,6 +364,7 @@ export function PlanEditor({
                   </FormField>
                   <FormField
                     label="Timeout (seconds)"
+                    constraintText={`Bounds the launch once it starts; approvals and other actions have their own timeouts.${failbackAllowanceSeconds ? ` A failback adds ${formatDuration(failbackAllowanceSeconds)} for replication back.` : ""}`}
                     errorText={err(shown, `waves.${i}.timeoutSeconds`)}
                     data-testid={`wave-${i}-timeout-field`}
                   >
