@@ -178,11 +178,21 @@ export function createExecutionService(
         const keys = new Set(
           groups.flatMap((g) => g.servers.map((s) => `${g.accountId}/${g.region}/${s.sourceServerId}`)),
         );
+        /** Drills of this product holding servers of a RECOVERY: the recovery cancels them (the worst day wins). */
+        const drills: Array<{ executionId: string; planName: string; servers: number; cancelling: boolean }> =
+          [];
         for (const active of await store.executions.listActive()) {
           if (!["PENDING", "RUNNING", "PAUSED", "CANCELLING"].includes(active.status)) continue;
           const overlap = active.serverKeys.find((k) => keys.has(k));
           if (!overlap) continue;
           const other = await store.executions.getSummary(active.executionId);
+          if (request.executionType === "RECOVERY" && other?.executionType === "DRILL")
+            drills.push({
+              executionId: active.executionId,
+              planName: other.planName,
+              servers: active.serverKeys.filter((k) => keys.has(k)).length,
+              cancelling: active.status === "CANCELLING",
+            });
           const blocks =
             request.executionType !== "RECOVERY" ||
             other?.executionType === "RECOVERY" ||
@@ -220,7 +230,26 @@ export function createExecutionService(
             : {}),
           ...(request.comment ? { comment: request.comment } : {}),
         });
+        for (const d of drills)
+          events.push({
+            type: "execution.drill-cancelled",
+            at: execution.startTime,
+            message: `${d.cancelling ? "Waiting for" : "Cancelling"} DRILL ${d.executionId} of plan '${d.planName}', which holds ${d.servers} of this recovery's servers: its DRS jobs are followed to their end, then those servers launch`,
+            data: { drillExecutionId: d.executionId, servers: d.servers },
+          });
         const created = await store.executions.create(execution, { events });
+        // Not in the create's transaction: if the process dies in between, the recovery still waits for the
+        // drill's jobs (as for any job holding its servers) and the drill can be cancelled by hand.
+        for (const d of drills.filter((x) => !x.cancelling)) {
+          await store.executions.appendCommand(d.executionId, {
+            type: "cancel",
+            by: initiatedBy,
+            at: deps.clock.now(),
+            reason: `RECOVERY ${created.executionId} of plan '${plan.name}' needs its servers`,
+            forExecutionId: created.executionId,
+          });
+          await engine.kick(d.executionId);
+        }
         await engine.kick(created.executionId);
         return {
           executionId: created.executionId,

@@ -124,6 +124,10 @@ export interface BatchRun {
   recoveryInstanceIds?: string[];
   /** The last launch attempt hit ConflictException: the lookup also reports jobs holding these servers. */
   conflict?: boolean;
+  /** Other DRS jobs found holding the batch's servers: the batch waits (with backoff) for them to end. */
+  heldBy?: string[];
+  /** How often the holders were looked up while waiting (drives the backoff). */
+  heldChecks?: number;
   status: "PLANNED" | "LAUNCHING" | "UNKNOWN" | "ACTIVE" | "DONE" | "CANCELLED" | "FAILED";
   attempt: number;
   intentAt?: number;
@@ -271,7 +275,16 @@ export interface Execution {
 export type ExecutionCommand =
   | { seq: number; at: number; by: string; type: "pause" }
   | { seq: number; at: number; by: string; type: "resume" }
-  | { seq: number; at: number; by: string; type: "cancel" }
+  | {
+      seq: number;
+      at: number;
+      by: string;
+      type: "cancel";
+      /** Why, when the orchestrator cancels on someone's behalf (a RECOVERY that needs this drill's servers). */
+      reason?: string;
+      /** The execution this cancel makes way for. */
+      forExecutionId?: string;
+    }
   | { seq: number; at: number; by: string; type: "terminate-instances"; reason?: "user" | "drill-ttl" }
   | { seq: number; at: number; by: string; type: "approve" | "reject"; actionId?: string; comment?: string };
 

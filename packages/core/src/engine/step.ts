@@ -21,6 +21,7 @@ import type { ActionContext, ActionProgress } from "../ports/action-runner.js";
 import { failbackWaitReason, formatHours, launchBudget } from "./failback-timeout.js";
 import {
   backoffMs,
+  hashUnit,
   IDLE_WAKE_MS,
   LOOKUP_SETTLE_MS,
   MAX_CONSECUTIVE_ERRORS,
@@ -54,6 +55,11 @@ const SERVER_DONE: ReadonlySet<ServerRun["status"]> = new Set([
 const TERMINATION_SCOPE = "termination";
 /** A lost effect result is re-requested after this long. */
 const REISSUE_MS = 30_000;
+/** Waiting for another DRS job to release servers: look again after 5 s, doubling to at most a minute. */
+const HELD_FIRST_BACKOFF_MS = 5000;
+const HELD_MAX_BACKOFF_MS = 60_000;
+/** How far before the intent a conflict's holder is looked for (DescribeJobs fromDate). */
+const HOLDER_LOOKBACK_MS = 7 * 24 * 3_600_000;
 /** Clock corrections smaller than this are ignored. */
 const CLOCK_JUMP_TOLERANCE_MS = 5000;
 /** Poll interval once every server of a job has its outcome and only the job's end is awaited. */
@@ -190,11 +196,19 @@ class StepRun {
           (j) => j.tags[TAG_EXECUTION] !== this.e.executionId || j.tags[TAG_BATCH] !== b.batchId,
         );
         if (b.conflict && foreign.length > 0) {
-          this.releaseHeldServers(b, foreign);
+          this.waitForHolders(b, foreign);
           return;
         }
         if (b.conflict) {
           // The job that held the servers has ended meanwhile: launching again is safe.
+          if (b.heldBy)
+            this.event(
+              "batch.released",
+              `${describeBatch(b)}: ${b.heldBy.length === 1 ? `DRS job ${b.heldBy[0]} has` : `DRS jobs ${b.heldBy.join(", ")} have`} ended; launching`,
+              { batchId: b.batchId, jobIds: b.heldBy },
+            );
+          delete b.heldBy;
+          delete b.heldChecks;
           this.replan(b, 0);
           return;
         }
@@ -339,6 +353,15 @@ class StepRun {
         b.errorCount += 1;
         b.lastError = error.message;
         if (error.kind === "conflict") {
+          // Bounded: conflicts that keep coming back (a holder ends, the next launch is refused again) count
+          // towards the consecutive-error limit like any other error.
+          if (b.errorCount >= MAX_CONSECUTIVE_ERRORS) {
+            this.failBatch(
+              b,
+              `DRS refused the launch ${b.errorCount} times in a row: a server is already in another DRS job (${error.resourceId ?? "unknown server"})`,
+            );
+            return;
+          }
           b.status = "UNKNOWN";
           b.conflict = true;
           delete b.nextPollAt;
@@ -466,8 +489,12 @@ class StepRun {
         this.e.cancelRequested = { by: c.by, at: c.at };
         this.event(
           "execution.cancelling",
-          `Cancel requested by ${c.by}: nothing new starts; DRS jobs already running are followed to their end`,
-          { by: c.by },
+          `Cancel requested by ${c.by}${c.reason ? ` (${c.reason})` : ""}: nothing new starts; DRS jobs already running are followed to their end`,
+          {
+            by: c.by,
+            ...(c.reason ? { reason: c.reason } : {}),
+            ...(c.forExecutionId ? { forExecutionId: c.forExecutionId } : {}),
+          },
         );
         return;
       case "approve":
@@ -699,7 +726,7 @@ class StepRun {
         this.finishAction(a, "CANCELLED", "wave timed out");
     const followed = new Set<string>();
     for (const b of w.batches) {
-      if (b.status === "PLANNED") this.closeUnlaunched(b, words);
+      if (b.status === "PLANNED" || isHeld(b)) this.closeUnlaunched(b, words);
       else if (IN_FLIGHT.has(b.status)) {
         followed.add(b.batchId);
         b.lastError = `the wave timed out while ${b.jobId ? `DRS job ${b.jobId} was still running` : "the launch was unresolved"}; following it to its end`;
@@ -736,7 +763,7 @@ class StepRun {
     const { words } = this.launchBudget(w);
     const giveUp = this.now >= (w.endTime ?? this.now) + FOLLOW_AFTER_TIMEOUT_MS;
     for (const b of w.batches) {
-      if (b.status === "PLANNED") this.closeUnlaunched(b, words);
+      if (b.status === "PLANNED" || isHeld(b)) this.closeUnlaunched(b, words);
       else if (giveUp && IN_FLIGHT.has(b.status))
         this.failBatch(
           b,
@@ -747,10 +774,11 @@ class StepRun {
   }
 
   private closeUnlaunched(b: BatchRun, words: string) {
+    const held = b.heldBy?.length ? ` (its servers were held by DRS job ${b.heldBy.join(", ")})` : "";
     b.status = "CANCELLED";
     for (const s of this.serversOfBatch(b))
       if (!SERVER_DONE.has(s.status))
-        this.closeServer(s, "FAILED", `wave timed out after ${words} before this server was launched`);
+        this.closeServer(s, "FAILED", `wave timed out after ${words} before this server was launched${held}`);
   }
 
   private closeUnstarted(w: WaveRun, status: "CANCELLED" | "SKIPPED", why: string): boolean {
@@ -1056,6 +1084,11 @@ class StepRun {
         return;
       }
       case "UNKNOWN":
+        // Waiting for someone else's job to release the servers: nothing of ours was launched, cancel closes it.
+        if (b.heldBy && this.e.cancelRequested && b.kind !== "terminate") {
+          this.closeBatch(b, "CANCELLED");
+          return;
+        }
         if (b.nextPollAt === undefined || this.now >= b.nextPollAt) {
           b.nextPollAt = this.now + REISSUE_MS;
           this.effects.push({
@@ -1065,7 +1098,10 @@ class StepRun {
             batchId: b.batchId,
             target: { accountId: b.accountId, region: b.region },
             tags: { [TAG_EXECUTION]: this.e.executionId, [TAG_BATCH]: b.batchId },
-            since: new Date((b.intentAt ?? this.now) - 3_600_000).toISOString(),
+            // A conflict's holder may have started long before our intent (a drill started yesterday).
+            since: new Date(
+              (b.intentAt ?? this.now) - (b.conflict ? HOLDER_LOOKBACK_MS : 3_600_000),
+            ).toISOString(),
             ...(b.conflict ? { holdingServerIds: [...b.sourceServerIds] } : {}),
             ...(b.kind === "terminate"
               ? { matchRecoveryInstanceIds: [...(b.recoveryInstanceIds ?? [])] }
@@ -1329,38 +1365,52 @@ class StepRun {
     return [...(this.batchIndex.get(b.batchId) ?? [])];
   }
 
-  /** After a ConflictException: servers held by someone else's job fail; the rest are launched again. */
-  private releaseHeldServers(b: BatchRun, holders: DrsJob[]) {
-    const held = new Map<string, string>();
-    for (const j of holders) for (const p of j.participants) held.set(p.sourceServerId, j.jobId);
-    const heldHere = b.sourceServerIds.filter((id) => held.has(id));
-    for (const id of heldHere) {
-      const s = this.serversOfBatch(b).find(
-        (x) => x.sourceServerId === id || x.failback?.reversedSourceServerId === id,
-      );
-      if (s)
-        this.closeServer(
-          s,
-          "FAILED",
-          `source server is already in DRS job ${held.get(id)}, which this execution did not start`,
-        );
-      if (s) {
-        delete s.batchId;
-        this.batchIndex = undefined;
-      }
-    }
-    b.sourceServerIds = b.sourceServerIds.filter((id) => !held.has(id));
-    if (b.sourceServerIds.length === 0) {
-      b.status = "FAILED";
-      b.lastError = "every server of the batch is held by another DRS job";
+  /**
+   * After a ConflictException: another DRS job holds some of the batch's servers (a drill being cancelled for this
+   * recovery, or a job someone started outside this product). Nothing of ours was launched; the batch waits for
+   * the holders to end, looking again with exponential backoff (5 s … 60 s), until the wave's launch deadline.
+   * The event names the jobs once per change of holders, not on every look.
+   */
+  private waitForHolders(b: BatchRun, holders: DrsJob[]) {
+    const held = new Set(holders.flatMap((j) => j.participants.map((p) => p.sourceServerId)));
+    const free = b.sourceServerIds.filter((id) => !held.has(id));
+    const w = b.kind === "recovery" ? this.e.waves.find((x) => x.batches.includes(b)) : undefined;
+    if (w && free.length > 0 && free.length < b.sourceServerIds.length) {
+      // Only some servers are held: they wait in a batch of their own, the others launch now.
+      const waiting: BatchRun = {
+        ...structuredClone(b),
+        batchId: `${w.waveId}-b${w.batches.length + 1}`,
+        sourceServerIds: b.sourceServerIds.filter((id) => held.has(id)),
+        attempt: 0,
+        errorCount: 0,
+        logCount: 0,
+      };
+      delete waiting.heldBy;
+      delete waiting.heldChecks;
+      w.batches.push(waiting);
+      for (const s of this.serversOfBatch(b)) if (held.has(s.sourceServerId)) s.batchId = waiting.batchId;
+      this.batchIndex = undefined;
+      b.sourceServerIds = free;
+      delete b.conflict;
+      this.replan(b, 0);
+      this.waitForHolders(waiting, holders);
       return;
     }
+    const ids = [...new Set(holders.map((j) => j.jobId))].sort();
+    const changed = b.heldBy?.join(",") !== ids.join(",");
+    b.heldBy = ids;
+    b.heldChecks = (b.heldChecks ?? 0) + 1;
+    const delay = Math.min(HELD_MAX_BACKOFF_MS, HELD_FIRST_BACKOFF_MS * 2 ** Math.min(8, b.heldChecks - 1));
+    b.nextPollAt = this.now + Math.round(delay * (0.75 + 0.25 * hashUnit(`${b.batchId}:${b.heldChecks}`)));
+    b.lastError = `waiting for ${holders.map((j) => describeHolder(j)).join(", ")} to end`;
+    if (!changed) return;
+    const count = b.sourceServerIds.filter((id) => held.has(id)).length;
     this.event(
-      "batch.conflict-resolved",
-      `${plural(heldHere.length, "server")} of ${describeBatch(b)} ${heldHere.length === 1 ? "is" : "are"} held by other DRS jobs and failed; launching the remaining ${b.sourceServerIds.length}`,
-      { batchId: b.batchId },
+      "batch.held",
+      `${describeBatch(b)}: ${plural(count, "server")} ${count === 1 ? "is" : "are"} in ${holders.map((j) => describeHolder(j)).join(", ")}; waiting for ${holders.length === 1 ? "it" : "them"} to end before launching (until the wave's launch deadline)`,
+      { batchId: b.batchId, jobIds: ids },
+      this.scopeOf(b),
     );
-    this.replan(b, 0);
   }
 
   private failBatch(b: BatchRun, message: string) {
@@ -1893,6 +1943,21 @@ function describeBatch(b: BatchRun): string {
   const n = b.recoveryInstanceIds?.length ?? b.sourceServerIds.length;
   const what = b.kind === "terminate" ? "termination" : b.kind === "failback-launch" ? "failback" : "launch";
   return `${what} batch ${b.batchId} (${n} server${n === 1 ? "" : "s"}, ${b.accountId}/${b.region})`;
+}
+
+/** A DRS job holding servers we need, in words: whose it is, as far as its tags tell. */
+function describeHolder(j: DrsJob): string {
+  const kind =
+    j.initiatedBy === "START_DRILL" ? "drill" : j.initiatedBy === "START_RECOVERY" ? "recovery" : "";
+  const execution = j.tags[TAG_EXECUTION];
+  return execution
+    ? `DRS job ${j.jobId} (${kind ? `${kind} ` : ""}execution ${execution})`
+    : `DRS job ${j.jobId} (${kind ? `a ${kind} ` : ""}not started by this orchestrator)`;
+}
+
+/** Waiting for another job to release its servers: the last launch was refused, nothing of ours is running. */
+function isHeld(b: BatchRun): boolean {
+  return b.status === "UNKNOWN" && b.conflict === true && (b.heldBy?.length ?? 0) > 0;
 }
 
 function describeAction(a: ActionRun): string {
