@@ -1,5 +1,6 @@
 import type { ActionContext, ActionProgress, ActionRunner, WaveAction } from "@drso/core";
 import { type Lookup, refusedDestination } from "./destination-guard.js";
+import { actionIdempotencyKey } from "./idempotency.js";
 
 export interface HttpActionRunnerOptions {
   /** Per-request timeout. Default 10 s. */
@@ -44,6 +45,8 @@ export function createHttpActionRunner(options: HttpActionRunnerOptions = {}): A
           "user-agent": "drs-orchestrator-health-check",
           "x-drso-execution-id": context.executionId,
           "x-drso-wave-id": context.waveId,
+          // The same on every attempt and after a restart: a target that honours it runs the call once.
+          "idempotency-key": actionIdempotencyKey(context.executionId, context.actionId),
           ...(action.headers ?? {}),
         },
         ...(action.body !== undefined && action.method !== "GET" && action.method !== "HEAD"

@@ -5,8 +5,8 @@ export {
   type HttpActionRunnerOptions,
   httpActionAllowedHosts,
 } from "./http-action-runner.js";
+export { actionIdempotencyKey } from "./idempotency.js";
 export {
-  automationClientToken,
   createSsmActionRunner,
   type SsmActionRunnerOptions,
 } from "./ssm-action-runner.js";

@@ -8,7 +8,8 @@ import {
   motoSkipMessage,
   startMoto,
 } from "../../../tests/support/moto.js";
-import { automationClientToken, createSsmActionRunner } from "./ssm-action-runner.js";
+import { actionIdempotencyKey } from "./idempotency.js";
+import { createSsmActionRunner } from "./ssm-action-runner.js";
 
 const moto = motoAvailable();
 if (!moto)
@@ -91,12 +92,12 @@ describe("ssm-automation (fake SSMClient: moto has no automation executions)", (
     expect(startInput).toMatchObject({
       DocumentName: "AWS-RestartEC2Instance",
       Parameters: { InstanceId: ["i-0123456789abcdef0"] },
-      ClientToken: automationClientToken(context().executionId, "wave-2/post/0"),
+      ClientToken: actionIdempotencyKey(context().executionId, "wave-2/post/0"),
     });
     expect(startInput.ClientToken).toMatch(
       /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/,
     );
-    expect(automationClientToken(context().executionId, "wave-2/post/1")).not.toBe(startInput.ClientToken);
+    expect(actionIdempotencyKey(context().executionId, "wave-2/post/1")).not.toBe(startInput.ClientToken);
     expect(targets[0]).toEqual({ accountId: "111122223333", region: "us-east-1" });
 
     expect(await runner.poll(automation, context(), "auto-123")).toMatchObject({

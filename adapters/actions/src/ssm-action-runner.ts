@@ -10,6 +10,7 @@ import {
   StartAutomationExecutionCommand,
 } from "@aws-sdk/client-ssm";
 import type { ActionContext, ActionProgress, ActionRunner, DrsTarget, WaveAction } from "@drso/core";
+import { actionIdempotencyKey } from "./idempotency.js";
 
 export interface SsmActionRunnerOptions {
   /** An SSM client for the account and region (cross-account credentials are the caller's business). */
@@ -79,12 +80,6 @@ function clip(text: string): string {
   return text.length <= MAX_OUTPUT ? text : `${text.slice(0, MAX_OUTPUT - 3)}...`;
 }
 
-/** A UUID-shaped idempotency token, the same for the same execution and action. */
-export function automationClientToken(executionId: string, actionId: string): string {
-  const h = createHash("sha256").update(`${executionId}\u0000${actionId}`).digest("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
 function targetOfKey(key: string): DrsTarget {
   const slash = key.indexOf("/");
   return { accountId: key.slice(0, slash), region: key.slice(slash + 1) };
@@ -131,7 +126,7 @@ export function createSsmActionRunner(options: SsmActionRunnerOptions): ActionRu
           DocumentName: action.documentName,
           ...(action.documentVersion ? { DocumentVersion: action.documentVersion } : {}),
           ...(action.parameters ? { Parameters: action.parameters } : {}),
-          ClientToken: automationClientToken(context.executionId, context.actionId),
+          ClientToken: actionIdempotencyKey(context.executionId, context.actionId),
           Tags: [
             { Key: "drs-orchestrator:execution", Value: context.executionId },
             { Key: "drs-orchestrator:action", Value: context.actionId.slice(0, 256) },

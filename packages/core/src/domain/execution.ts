@@ -167,6 +167,11 @@ export interface ActionRun {
   deadlineAt?: number;
   nextCheckAt?: number;
   attempts: number;
+  /**
+   * The attempt issued and not yet answered (set before the effect runs, saved with the step): if it is still
+   * set when the action is issued again, the answer was lost (a crash, a timeout) and the re-issue says so.
+   */
+  awaiting?: number;
   /** External handle (SSM automation execution ID, command ID). */
   handle?: string;
   output?: string;

@@ -217,12 +217,18 @@ describe("step: launching", () => {
     const held = resolved.execution.waves[0]!.batches.find((b) => b.batchId === server2.batchId)!;
     expect(held).toMatchObject({ status: "UNKNOWN", heldBy: ["drsjob-0000000000000000f"] });
     expect(held.nextPollAt! - (T0 + 2_000)).toBeGreaterThanOrEqual(3_750);
-    expect(resolved.events.find((e) => e.type === "batch.held")?.message).toContain("drsjob-0000000000000000f");
+    expect(resolved.events.find((e) => e.type === "batch.held")?.message).toContain(
+      "drsjob-0000000000000000f",
+    );
     expect(launches(resolved.effects).map((l) => l.sourceServerIds)).toEqual([[sid(1)]]);
     // Once the other job has ended, the held server launches in its own batch.
     const look = step(resolved.execution, [], ctx(held.nextPollAt!));
     const lookup2 = look.effects.find((e) => e.kind === "find-job" && e.batchId === held.batchId)!;
-    const released = step(look.execution, [ok(lookup2, { kind: "find-job", holders: [] })], ctx(held.nextPollAt! + 1));
+    const released = step(
+      look.execution,
+      [ok(lookup2, { kind: "find-job", holders: [] })],
+      ctx(held.nextPollAt! + 1),
+    );
     expect(launches(released.effects).map((l) => [l.batchId, l.sourceServerIds])).toEqual([
       [held.batchId, [sid(2)]],
     ]);

@@ -258,6 +258,7 @@ class StepRun {
       case "action-poll": {
         const a = this.findAction(effect.actionId);
         if (a?.status !== "RUNNING" || !("progress" in value)) return;
+        delete a.awaiting;
         this.actionProgress(a, value.progress);
         return;
       }
@@ -421,6 +422,7 @@ class StepRun {
       case "action-poll": {
         const a = this.findAction(effect.actionId);
         if (a?.status !== "RUNNING") return;
+        delete a.awaiting;
         if (error.retryable) {
           a.nextCheckAt = this.now + backoffMs(a.attempts, a.actionId);
           a.error = error.message;
@@ -922,7 +924,18 @@ class StepRun {
   }
 
   private issueAction(w: WaveRun, a: ActionRun) {
+    if (a.awaiting !== undefined) {
+      // The last attempt's answer never came. The re-issue carries the same idempotency key (HTTP
+      // Idempotency-Key, SSM ClientToken / command comment), so a target that honours it does not run it twice.
+      this.event(
+        "action.reissued",
+        `${describeAction(a)}: no answer to attempt ${a.awaiting} (restart or lost response); issuing it again with the same idempotency key`,
+        { actionId: a.actionId, attempt: a.attempts + 1 },
+        w.waveId,
+      );
+    }
     a.attempts += 1;
+    a.awaiting = a.attempts;
     a.nextCheckAt = this.now + REISSUE_MS;
     const context = this.actionContext(w, a);
     if (a.handle !== undefined) {
