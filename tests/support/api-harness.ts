@@ -1,5 +1,6 @@
 import { createServer } from "node:http";
 import { createApi } from "@drso/api";
+import { createServices } from "@drso/app";
 import { createLocalIdentity, createLocalUserDirectory, createScryptHasher } from "@drso/identity";
 import { serve } from "@hono/node-server";
 import { type ApiClient, apiClient, login } from "./api-client.js";
@@ -32,19 +33,29 @@ export async function createApiHarness(options: EngineHarnessOptions) {
   await users.ensureInitialAdmin(ADMIN.email, ADMIN.password);
   Object.assign(h.services.deps, { users });
   Object.assign(h.services, { users });
-  const { app } = createApi({
-    services: h.services,
-    verifier: identity,
-    identity,
-    version: "test",
-    mode: { drs: "sim", store: "memory", identity: "local" },
-    rateLimit: { ratePerSecond: 10_000, burst: 10_000 },
-  });
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0, createServer }, () => resolve(s));
-  });
-  const address = server.address();
-  const baseUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  /** One API instance (one process, one Lambda) over the shared store, engine and simulator. */
+  async function serveApi(services: typeof h.services) {
+    const { app } = createApi({
+      services,
+      verifier: identity,
+      identity,
+      version: "test",
+      mode: { drs: "sim", store: "memory", identity: "local" },
+      rateLimit: { ratePerSecond: 10_000, burst: 10_000 },
+    });
+    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+      const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0, createServer }, () => resolve(s));
+    });
+    const address = server.address();
+    return {
+      server,
+      baseUrl: `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`,
+    };
+  }
+  const servers: Array<ReturnType<typeof serve>> = [];
+  const first = await serveApi(h.services);
+  servers.push(first.server);
+  const baseUrl = first.baseUrl;
   let client = apiClient(baseUrl, await login(baseUrl, ADMIN.email, ADMIN.password));
   /** Tokens live 45 virtual minutes and tests jump hours ahead: sign in again when a token has expired. */
   const call: ApiClient["call"] = async (method, path, body, headers) => {
@@ -67,8 +78,17 @@ export async function createApiHarness(options: EngineHarnessOptions) {
     async api() {
       return admin;
     },
+    /**
+     * Another API instance with services of its own (as a second Lambda instance has) over the same store: what
+     * one instance serialises in memory, two do not. Returns an admin client of that instance.
+     */
+    async otherInstance(): Promise<ApiClient> {
+      const other = await serveApi(createServices(h.services.deps, h.driver));
+      servers.push(other.server);
+      return apiClient(other.baseUrl, await login(other.baseUrl, ADMIN.email, ADMIN.password));
+    },
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const server of servers) await new Promise<void>((resolve) => server.close(() => resolve()));
       await h.close();
     },
   };

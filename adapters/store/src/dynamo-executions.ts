@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -9,15 +9,21 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import {
   ACTIVE_STATUSES,
+  ConflictError,
   type Execution,
   type ExecutionCommand,
   type ExecutionEvent,
   type ExecutionRepository,
   type ExecutionStatus,
   type ExecutionSummary,
+  type ExecutionType,
   type ExecutionUsage,
+  isTerminal,
   type JobLogItem,
   type NewExecutionEvent,
+  type ServerHolder,
+  serverConflict,
+  serverConflictError,
   serverKeysOf,
   summarize,
   usageOf,
@@ -69,6 +75,10 @@ const jobLogKey = (jobId: string, index: number) => `joblog#${jobId}#${pad(index
 const chunkPrefix = (generation: number) => `doc#${pad(generation, SEQ_WIDTH)}#`;
 const chunkKey = (generation: number, n: number) => `${chunkPrefix(generation)}${pad(n, 6)}`;
 const SERVER_KEYS = "serverkeys";
+/** Claims-table items that serialise exclusive creates (see `withStartLock`); starts are rare, so cheap. */
+const START_LOCK = "execution-start-lock";
+const START_HOLDERS = "execution-start-holders";
+const START_LOCK_LEASE_MS = 10_000;
 
 interface Head {
   version: number;
@@ -156,7 +166,12 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
             {
               Put: {
                 TableName: itemsTable,
-                Item: { ExecutionId: executionId, ItemKey: SERVER_KEYS, ServerKeys: gzipJson(keys) },
+                Item: {
+                  ExecutionId: executionId,
+                  ItemKey: SERVER_KEYS,
+                  ServerKeys: gzipJson(keys),
+                  ExecutionType: execution.executionType,
+                },
               },
             },
           ];
@@ -265,6 +280,105 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
     return out.Item !== undefined;
   }
 
+  /**
+   * Exclusive creates run one at a time under a leased mutex item (a single conditional write: atomic on DynamoDB
+   * and on the emulator alike). Inside it, the holders item lists the executions created exclusively and not yet
+   * seen ended; each is read with consistent reads (never the eventually consistent ActiveIndex, which could miss
+   * a start that just won). A crashed holder's lease expires after START_LOCK_LEASE_MS.
+   */
+  async function withStartLock<T>(fn: () => Promise<T>): Promise<T> {
+    const owner = randomUUID();
+    for (let n = 0; ; n++) {
+      try {
+        await ctx.doc.send(
+          new PutCommand({
+            TableName: ctx.tables.claims,
+            Item: { ClaimKey: START_LOCK, OwnerId: owner, Until: Date.now() + START_LOCK_LEASE_MS },
+            ConditionExpression: "attribute_not_exists(ClaimKey) OR #until < :now",
+            ExpressionAttributeNames: { "#until": "Until" },
+            ExpressionAttributeValues: { ":now": Date.now() },
+          }),
+        );
+        break;
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+        if (n >= 60)
+          throw new ConflictError("CONCURRENT_UPDATE", "Other executions kept starting; retry the start.");
+        await new Promise((r) => setTimeout(r, Math.min(250, 10 * 2 ** n) * (0.5 + Math.random())));
+      }
+    }
+    try {
+      return await fn();
+    } finally {
+      await ctx.doc
+        .send(
+          new DeleteCommand({
+            TableName: ctx.tables.claims,
+            Key: { ClaimKey: START_LOCK },
+            ConditionExpression: "OwnerId = :me",
+            ExpressionAttributeValues: { ":me": owner },
+          }),
+        )
+        .catch((error) => {
+          // Our lease expired and someone else holds the lock now: theirs to release.
+          if (!isConditionalCheckFailed(error)) throw error;
+        });
+    }
+  }
+
+  /** Under the start lock: applies the one-execution-per-server rule; returns the holders item's update. */
+  async function claimServers(execution: Execution): Promise<TransactItem[]> {
+    const got = await ctx.doc.send(
+      new GetCommand({
+        TableName: ctx.tables.claims,
+        Key: { ClaimKey: START_HOLDERS },
+        ConsistentRead: true,
+      }),
+    );
+    const listed = JSON.parse((got.Item && str(got.Item, "Holders")) ?? "[]") as string[];
+    const holders: ServerHolder[] = [];
+    for (const executionId of listed) {
+      const summary = await repository.getSummary(executionId);
+      if (!summary || isTerminal(summary.status)) continue;
+      holders.push({
+        executionId,
+        executionType: summary.executionType,
+        status: summary.status,
+        serverKeys: await serverKeysOfStored(executionId),
+      });
+    }
+    const found = serverConflict(
+      { executionType: execution.executionType, serverKeys: serverKeysOf(execution) },
+      holders,
+    );
+    if (found) throw serverConflictError(found);
+    return [
+      {
+        Put: {
+          TableName: ctx.tables.claims,
+          Item: {
+            ClaimKey: START_HOLDERS,
+            OwnerId: START_HOLDERS,
+            Holders: JSON.stringify([...holders.map((h) => h.executionId), execution.executionId]),
+          },
+        },
+      },
+    ];
+  }
+
+  async function serverKeysOfStored(executionId: string): Promise<string[]> {
+    const out = await ctx.doc.send(
+      new GetCommand({
+        TableName: itemsTable,
+        Key: { ExecutionId: executionId, ItemKey: SERVER_KEYS },
+        ConsistentRead: true,
+        ProjectionExpression: "ServerKeys",
+      }),
+    );
+    const packed = out.Item ? bytes(out.Item, "ServerKeys") : undefined;
+    return packed ? gunzipJson<string[]>(packed) : [];
+  }
+
   async function activeItems(): Promise<Item[]> {
     return queryAll(ctx, {
       TableName: table,
@@ -299,37 +413,45 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
   const repository: ExecutionRepository = {
     create(execution, options) {
       const stored: Execution = { ...execution, version: 1 };
-      return optimistic(ctx, async (retry) => {
-        if (retry) {
-          if (await exists(execution.executionId)) throw alreadyExists("execution", execution.executionId);
-          // A cancelled create of an unknown ID met items left by an interrupted delete of the same ID.
-          await deleteAllItems(execution.executionId);
-        }
-        const { set } = derived(stored, 1, 0);
-        const chunks = documentChunks(execution.executionId, stored, 1);
-        const serverKeys = serverKeysItem(execution.executionId, stored, undefined);
-        const events = eventItems(execution.executionId, 0, options?.events);
-        const item: Item = {
-          ExecutionId: execution.executionId,
-          ...set,
-          DocChunks: chunks.length,
-          DocGeneration: 1,
-          ServerKeysHash: serverKeys.hash,
-          EventSeq: events.eventSeq,
-          LastCommandSeq: 0,
-        };
-        return {
-          items: [
-            {
-              Put: { TableName: table, Item: item, ConditionExpression: "attribute_not_exists(ExecutionId)" },
-            },
-            ...events.items,
-            ...chunks,
-            ...serverKeys.items,
-          ],
-          result: () => structuredClone(stored),
-        };
-      });
+      const write = () =>
+        optimistic(ctx, async (retry) => {
+          if (retry) {
+            if (await exists(execution.executionId)) throw alreadyExists("execution", execution.executionId);
+            // A cancelled create of an unknown ID met items left by an interrupted delete of the same ID.
+            await deleteAllItems(execution.executionId);
+          }
+          const claim = options?.exclusiveServers ? await claimServers(stored) : [];
+          const { set } = derived(stored, 1, 0);
+          const chunks = documentChunks(execution.executionId, stored, 1);
+          const serverKeys = serverKeysItem(execution.executionId, stored, undefined);
+          const events = eventItems(execution.executionId, 0, options?.events);
+          const item: Item = {
+            ExecutionId: execution.executionId,
+            ...set,
+            DocChunks: chunks.length,
+            DocGeneration: 1,
+            ServerKeysHash: serverKeys.hash,
+            EventSeq: events.eventSeq,
+            LastCommandSeq: 0,
+          };
+          return {
+            items: [
+              {
+                Put: {
+                  TableName: table,
+                  Item: item,
+                  ConditionExpression: "attribute_not_exists(ExecutionId)",
+                },
+              },
+              ...events.items,
+              ...chunks,
+              ...serverKeys.items,
+              ...claim,
+            ],
+            result: () => structuredClone(stored),
+          };
+        });
+      return options?.exclusiveServers ? withStartLock(write) : write();
     },
 
     async get(executionId) {
@@ -525,6 +647,7 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
         (item) => ACTIVE_STATUSES.includes(item.Status as ExecutionStatus) || item.WakeAt !== undefined,
       );
       const serverKeys = new Map<string, string[]>();
+      const types = new Map<string, ExecutionType>();
       for (let i = 0; i < items.length; i += 100) {
         let keys: Item[] | undefined = items
           .slice(i, i + 100)
@@ -537,7 +660,7 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
                 [itemsTable]: {
                   Keys: keys,
                   ConsistentRead: true,
-                  ProjectionExpression: "ExecutionId, ServerKeys",
+                  ProjectionExpression: "ExecutionId, ServerKeys, ExecutionType",
                 },
               },
             }),
@@ -545,15 +668,23 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
           for (const got of out.Responses?.[itemsTable] ?? []) {
             const packed = bytes(got, "ServerKeys");
             serverKeys.set(String(got.ExecutionId), packed ? gunzipJson<string[]>(packed) : []);
+            const type = str(got, "ExecutionType");
+            if (type) types.set(String(got.ExecutionId), type as ExecutionType);
           }
           keys = out.UnprocessedKeys?.[itemsTable]?.Keys as Item[] | undefined;
           if (attempt > 10 && keys && keys.length > 0) throw new Error("DynamoDB kept refusing reads");
         }
       }
+      // Executions stored before the type was kept beside their server keys: read it from their summary.
+      for (const item of items) {
+        const id = String(item.ExecutionId);
+        if (!types.has(id)) types.set(id, (await repository.getSummary(id))?.executionType ?? "RECOVERY");
+      }
       return items.map((item) => {
         const executionId = String(item.ExecutionId);
         return {
           executionId,
+          executionType: types.get(executionId) ?? "RECOVERY",
           status: item.Status as ExecutionStatus,
           usage: JSON.parse(str(item, "Usage") ?? "{}") as ExecutionUsage,
           serverKeys: serverKeys.get(executionId) ?? [],

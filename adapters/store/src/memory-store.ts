@@ -21,6 +21,8 @@ import {
   type Settings,
   type SettingsRepository,
   type Store,
+  serverConflict,
+  serverConflictError,
   serverKeysOf,
   summarize,
   type UserRecord,
@@ -259,6 +261,19 @@ function createExecutions(): ExecutionRepository {
   return {
     async create(execution, options) {
       if (entries.has(execution.executionId)) throw alreadyExists("execution", execution.executionId);
+      // Checked and inserted in one synchronous stretch: no other create can interleave.
+      if (options?.exclusiveServers) {
+        const found = serverConflict(
+          { executionType: execution.executionType, serverKeys: serverKeysOf(execution) },
+          [...entries.values()].map((e) => ({
+            executionId: e.execution.executionId,
+            executionType: e.execution.executionType,
+            status: e.execution.status,
+            serverKeys: e.serverKeys,
+          })),
+        );
+        if (found) throw serverConflictError(found);
+      }
       const stored = clone({ ...execution, version: 1 });
       const events = (options?.events ?? []).map((e, i) =>
         clone({ ...e, executionId: execution.executionId, seq: i + 1 }),
@@ -332,6 +347,7 @@ function createExecutions(): ExecutionRepository {
         )
         .map((e) => ({
           executionId: e.execution.executionId,
+          executionType: e.execution.executionType,
           status: e.execution.status,
           usage: clone(e.usage),
           serverKeys: [...e.serverKeys],

@@ -11,6 +11,7 @@ import { describePaginationContract } from "./contract/pagination.js";
 import { describeProtectionGroupContract } from "./contract/protection-groups.js";
 import { describeRecoveryPlanContract } from "./contract/recovery-plans.js";
 import { describeRefreshTokenContract } from "./contract/refresh-tokens.js";
+import { describeServerClaimContract } from "./contract/server-claims.js";
 import { describeSettingsContract } from "./contract/settings.js";
 import { describeUserContract } from "./contract/users.js";
 
@@ -57,6 +58,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
     describeExecutionContract(current);
     describeExecutionListingContract(current);
     describeExecutionSchedulingContract(current);
+    describeServerClaimContract(current);
     describeAccountContract(current);
     describeSettingsContract(current);
     describeUserContract(current);

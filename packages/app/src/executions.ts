@@ -12,6 +12,7 @@ import {
   type PageRequest,
   type Role,
   type StartExecution,
+  serverConflict,
   ValidationError,
 } from "@drso/core";
 import { checkApprover } from "./approvers.js";
@@ -178,43 +179,42 @@ export function createExecutionService(
         const keys = new Set(
           groups.flatMap((g) => g.servers.map((s) => `${g.accountId}/${g.region}/${s.sourceServerId}`)),
         );
+        const active = await store.executions.listActive();
+        // The store enforces the rule again inside its create (racing starts); this check names the server.
+        const found = serverConflict({ executionType: request.executionType, serverKeys: [...keys] }, active);
+        if (found) {
+          const other = await store.executions.getSummary(found.holder.executionId);
+          const sourceServerId = found.serverKey.split("/")[2] ?? found.serverKey;
+          const hostname = groups
+            .flatMap((g) => g.servers)
+            .find((s) => s.sourceServerId === sourceServerId)?.hostname;
+          const server = hostname ? `${hostname} (${sourceServerId})` : sourceServerId;
+          throw new ConflictError(
+            "SERVER_IN_ACTIVE_EXECUTION",
+            `Source server ${server} is already in active ${found.holder.executionType} execution ${found.holder.executionId} of plan '${other?.planName ?? "?"}'.`,
+            {
+              executionId: found.holder.executionId,
+              sourceServerId,
+              ...(hostname ? { hostname } : {}),
+              executionType: found.holder.executionType,
+            },
+          );
+        }
         /** Drills of this product holding servers of a RECOVERY: the recovery cancels them (the worst day wins). */
         const drills: Array<{ executionId: string; planName: string; servers: number; cancelling: boolean }> =
           [];
-        for (const active of await store.executions.listActive()) {
-          if (!["PENDING", "RUNNING", "PAUSED", "CANCELLING"].includes(active.status)) continue;
-          const overlap = active.serverKeys.find((k) => keys.has(k));
-          if (!overlap) continue;
-          const other = await store.executions.getSummary(active.executionId);
-          if (request.executionType === "RECOVERY" && other?.executionType === "DRILL")
+        if (request.executionType === "RECOVERY")
+          for (const a of active) {
+            if (a.executionType !== "DRILL" || isTerminal(a.status)) continue;
+            const servers = a.serverKeys.filter((k) => keys.has(k)).length;
+            if (servers === 0) continue;
             drills.push({
-              executionId: active.executionId,
-              planName: other.planName,
-              servers: active.serverKeys.filter((k) => keys.has(k)).length,
-              cancelling: active.status === "CANCELLING",
+              executionId: a.executionId,
+              planName: (await store.executions.getSummary(a.executionId))?.planName ?? "?",
+              servers,
+              cancelling: a.status === "CANCELLING",
             });
-          const blocks =
-            request.executionType !== "RECOVERY" ||
-            other?.executionType === "RECOVERY" ||
-            other?.executionType === "FAILBACK";
-          if (blocks) {
-            const sourceServerId = overlap.split("/")[2] ?? overlap;
-            const hostname = groups
-              .flatMap((g) => g.servers)
-              .find((s) => s.sourceServerId === sourceServerId)?.hostname;
-            const server = hostname ? `${hostname} (${sourceServerId})` : sourceServerId;
-            throw new ConflictError(
-              "SERVER_IN_ACTIVE_EXECUTION",
-              `Source server ${server} is already in active ${other?.executionType ?? ""} execution ${active.executionId} of plan '${other?.planName ?? "?"}'.`,
-              {
-                executionId: active.executionId,
-                sourceServerId,
-                ...(hostname ? { hostname } : {}),
-                executionType: other?.executionType,
-              },
-            );
           }
-        }
         const { execution, events } = createExecution({
           executionId: deps.newId(),
           plan,
@@ -237,7 +237,7 @@ export function createExecutionService(
             message: `${d.cancelling ? "Waiting for" : "Cancelling"} DRILL ${d.executionId} of plan '${d.planName}', which holds ${d.servers} of this recovery's servers: its DRS jobs are followed to their end, then those servers launch`,
             data: { drillExecutionId: d.executionId, servers: d.servers },
           });
-        const created = await store.executions.create(execution, { events });
+        const created = await store.executions.create(execution, { events, exclusiveServers: true });
         // Not in the create's transaction: if the process dies in between, the recovery still waits for the
         // drill's jobs (as for any job holding its servers) and the drill can be cancelled by hand.
         for (const d of drills.filter((x) => !x.cancelling)) {

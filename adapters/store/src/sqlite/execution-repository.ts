@@ -1,14 +1,18 @@
 import {
   ACTIVE_STATUSES,
+  type CreateOptions,
   type Execution,
   type ExecutionCommand,
   type ExecutionEvent,
   type ExecutionRepository,
   type ExecutionStatus,
   type ExecutionSummary,
+  type ExecutionType,
   type ExecutionUsage,
   type JobLogItem,
   type NewExecutionEvent,
+  serverConflict,
+  serverConflictError,
   serverKeysOf,
   summarize,
   usageOf,
@@ -83,10 +87,11 @@ export function createSqliteExecutions(db: Db): ExecutionRepository {
     delete: db.prepare("DELETE FROM executions WHERE execution_id = ?"),
     // Two disjoint branches, each on its own index, rather than an OR the planner may answer with a full scan.
     active: db.prepare(
-      `SELECT execution_id AS executionId, status, usage, server_keys AS serverKeys, start_time AS startTime
+      `SELECT execution_id AS executionId, execution_type AS executionType, status, usage,
+         server_keys AS serverKeys, start_time AS startTime
        FROM executions WHERE status IN (${ACTIVE_STATUSES.map(() => "?").join(", ")})
        UNION ALL
-       SELECT execution_id, status, usage, server_keys, start_time
+       SELECT execution_id, execution_type, status, usage, server_keys, start_time
        FROM executions WHERE wake_at IS NOT NULL AND status NOT IN (${ACTIVE_STATUSES.map(() => "?").join(", ")})`,
     ),
     // Due time: wakeAt, or "now" (at the latest) when a command is waiting to be applied. Two branches so that
@@ -150,9 +155,41 @@ export function createSqliteExecutions(db: Db): ExecutionRepository {
     }
   };
 
-  const create = db.transaction((execution: Execution, events: readonly NewExecutionEvent[] | undefined) => {
+  function activeRows() {
+    const rows = s.active.all(...ACTIVE_STATUSES, ...ACTIVE_STATUSES) as Array<{
+      executionId: string;
+      executionType: ExecutionType;
+      status: ExecutionStatus;
+      usage: string;
+      serverKeys: string;
+      startTime: number;
+    }>;
+    rows.sort(
+      (a, b) =>
+        a.startTime - b.startTime ||
+        (a.executionId < b.executionId ? -1 : a.executionId > b.executionId ? 1 : 0),
+    );
+    return rows.map((r) => ({
+      executionId: r.executionId,
+      executionType: r.executionType,
+      status: r.status,
+      usage: parseJson<ExecutionUsage>(r.usage),
+      serverKeys: parseJson<string[]>(r.serverKeys),
+    }));
+  }
+
+  const create = db.transaction((execution: Execution, options: CreateOptions | undefined) => {
+    const events = options?.events;
     if (s.version.get(execution.executionId) !== undefined) {
       throw alreadyExists("execution", execution.executionId);
+    }
+    // Inside the (IMMEDIATE) transaction: a racing create waits for this one, then sees it.
+    if (options?.exclusiveServers) {
+      const found = serverConflict(
+        { executionType: execution.executionType, serverKeys: serverKeysOf(execution) },
+        activeRows(),
+      );
+      if (found) throw serverConflictError(found);
     }
     const row = columns(execution, 1);
     s.insert.run(row);
@@ -205,7 +242,7 @@ export function createSqliteExecutions(db: Db): ExecutionRepository {
 
   return asyncify<ExecutionRepository>({
     create(execution, options) {
-      return create.immediate(execution, options?.events);
+      return create.immediate(execution, options);
     },
     get(executionId) {
       const data = s.get.get(executionId);
@@ -287,24 +324,7 @@ export function createSqliteExecutions(db: Db): ExecutionRepository {
       return remove.immediate(executionIds);
     },
     listActive() {
-      const rows = s.active.all(...ACTIVE_STATUSES, ...ACTIVE_STATUSES) as Array<{
-        executionId: string;
-        status: ExecutionStatus;
-        usage: string;
-        serverKeys: string;
-        startTime: number;
-      }>;
-      rows.sort(
-        (a, b) =>
-          a.startTime - b.startTime ||
-          (a.executionId < b.executionId ? -1 : a.executionId > b.executionId ? 1 : 0),
-      );
-      return rows.map((r) => ({
-        executionId: r.executionId,
-        status: r.status,
-        usage: parseJson<ExecutionUsage>(r.usage),
-        serverKeys: parseJson<string[]>(r.serverKeys),
-      }));
+      return activeRows();
     },
     listDue(now, limit) {
       return s.due.all({ now, limit: rowLimit(limit) }) as string[];

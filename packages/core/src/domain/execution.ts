@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ConflictError } from "../errors.js";
 import type { WaveAction } from "./actions.js";
 import type { Ec2State, FailbackState, LaunchStatus } from "./drs.js";
 import type { ProtectionGroup } from "./protection-group.js";
@@ -392,5 +393,43 @@ export function usageOf(execution: Execution): ExecutionUsage {
 export function serverKeysOf(execution: Pick<Execution, "snapshot">): string[] {
   return execution.snapshot.groups.flatMap((g) =>
     g.servers.map((s) => `${g.accountId}/${g.region}/${s.sourceServerId}`),
+  );
+}
+
+/** An active execution as the one-execution-per-server rule sees it. */
+export interface ServerHolder {
+  executionId: string;
+  executionType: ExecutionType;
+  status: ExecutionStatus;
+  serverKeys: readonly string[];
+}
+
+/**
+ * One active execution per server: the first server of `candidate` that an active execution holds, with the
+ * holder; undefined when it may start. A RECOVERY may start over servers a DRILL holds (it cancels the drill; the
+ * worst day wins). Every store applies this rule inside its create (a transaction or a conditional write), so
+ * racing starts cannot both win.
+ */
+export function serverConflict(
+  candidate: { executionType: ExecutionType; serverKeys: readonly string[] },
+  active: readonly ServerHolder[],
+): { holder: ServerHolder; serverKey: string } | undefined {
+  const keys = new Set(candidate.serverKeys);
+  for (const holder of active) {
+    if (isTerminal(holder.status)) continue;
+    if (candidate.executionType === "RECOVERY" && holder.executionType === "DRILL") continue;
+    const serverKey = holder.serverKeys.find((k) => keys.has(k));
+    if (serverKey) return { holder, serverKey };
+  }
+  return undefined;
+}
+
+/** The 409 a store raises when `serverConflict` finds a holder. */
+export function serverConflictError(found: { holder: ServerHolder; serverKey: string }): ConflictError {
+  const sourceServerId = found.serverKey.split("/")[2] ?? found.serverKey;
+  return new ConflictError(
+    "SERVER_IN_ACTIVE_EXECUTION",
+    `Source server ${sourceServerId} is already in active ${found.holder.executionType} execution ${found.holder.executionId}.`,
+    { executionId: found.holder.executionId, sourceServerId, executionType: found.holder.executionType },
   );
 }

@@ -101,9 +101,17 @@ export interface SaveOptions {
   events?: NewExecutionEvent[];
 }
 
+export interface CreateOptions extends SaveOptions {
+  /**
+   * Enforce one active execution per server (`serverConflict`) atomically with the create: ConflictError
+   * SERVER_IN_ACTIVE_EXECUTION when an active execution holds one of its servers, even against a racing create.
+   */
+  exclusiveServers?: boolean;
+}
+
 export interface ExecutionRepository {
   /** Fails with ConflictError ALREADY_EXISTS if the ID exists. Events are appended atomically. */
-  create(execution: Execution, options?: SaveOptions): Promise<Execution>;
+  create(execution: Execution, options?: CreateOptions): Promise<Execution>;
   get(executionId: string): Promise<Execution | undefined>;
   getSummary(executionId: string): Promise<ExecutionSummary | undefined>;
   /** Optimistic save; PreconditionFailedError when the stored version differs. */
@@ -113,7 +121,13 @@ export interface ExecutionRepository {
   delete(executionIds: string[]): Promise<number>;
   /** Non-terminal executions plus terminal ones that still have a wakeAt (e.g. drill cleanup). */
   listActive(): Promise<
-    Array<{ executionId: string; status: ExecutionStatus; usage: ExecutionUsage; serverKeys: string[] }>
+    Array<{
+      executionId: string;
+      executionType: ExecutionType;
+      status: ExecutionStatus;
+      usage: ExecutionUsage;
+      serverKeys: string[];
+    }>
   >;
   /**
    * IDs of executions that need a step now: `wakeAt <= now`, or a command newer than `appliedCommandSeq`,
