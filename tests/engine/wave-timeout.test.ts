@@ -136,4 +136,27 @@ describe("wave timeout through the HTTP API", () => {
     expect(Date.parse(d.waves[0]!.endTime!)).toBeLessThanOrEqual(jobEnd);
     expect(Date.parse(d.endTime!)).toBeLessThan(restartedAt);
   });
+
+  it("terminate finds and terminates instances the execution's jobs launched but never recorded (an outage past the follow window)", async () => {
+    const { api, id } = await setup((g) => [{ name: "db", protectionGroupIds: [g[0]], timeoutSeconds: 60 }]);
+    await h!.drive(async () => (await detail(api, id)).waves[0]!.status === "TIMED_OUT");
+    // The orchestrator is down for seven hours: longer than it follows a timed-out wave's jobs (6 h). DRS
+    // finishes the job meanwhile and its recovery instances run.
+    h!.clock.advance(7 * 3600_000);
+    await h!.drive(h!.terminal(id));
+    let d = await detail(api, id);
+    const launched = await instancesOf(d);
+    expect(launched.length).toBeGreaterThan(0);
+
+    expect((await api.post(`/executions/${id}/terminate-instances`)).status).toBe(202);
+    await h!.drive(async () =>
+      ["COMPLETED", "FAILED"].includes((await detail(api, id)).termination?.status ?? ""),
+    );
+    d = await detail(api, id);
+    expect(d.termination?.status).toBe("COMPLETED");
+    expect(await instancesOf(d)).toHaveLength(0);
+    // What termination found is recorded on the servers.
+    const recorded = new Set(d.waves[0]!.servers.map((s) => s.recoveryInstanceId));
+    for (const i of launched) expect(recorded.has(i.recoveryInstanceId), i.recoveryInstanceId).toBe(true);
+  });
 });

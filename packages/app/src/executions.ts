@@ -6,11 +6,13 @@ import {
   type ExecutionSummary,
   type ExecutionType,
   type GroupSnapshot,
+  hasInstancesToTerminate,
   isTerminal,
   type NewExecutionCommand,
   NotFoundError,
   type PageRequest,
   type Role,
+  recordedInstancesToTerminate,
   type StartExecution,
   serverConflict,
   ValidationError,
@@ -374,10 +376,7 @@ export function createExecutionService(
       }
       if (e.termination?.status === "RUNNING")
         throw new ConflictError("INVALID_STATE", "A termination is already running for this execution.", {});
-      const launched = e.waves
-        .flatMap((w) => w.servers)
-        .filter((s) => s.status === "LAUNCHED" && s.recoveryInstanceId && s.ec2State !== "TERMINATED");
-      if (launched.length === 0)
+      if (!hasInstancesToTerminate(e))
         throw new ConflictError(
           "NOTHING_TO_TERMINATE",
           "This execution has no recovery instance left to terminate.",
@@ -393,7 +392,8 @@ export function createExecutionService(
       return {
         executionId: id,
         accepted: "terminate-instances",
-        instances: launched.length,
+        // The recorded ones; DRS may report more that the execution's jobs created (termination-status counts them).
+        instances: recordedInstancesToTerminate(e).length,
         commandSeq: seq,
       };
     },

@@ -102,6 +102,16 @@ export async function runEffect(
           .terminateRecoveryInstances(effect.recoveryInstanceIds);
         return ok({ kind: "terminate", job });
       }
+      case "find-instances": {
+        const jobs = new Set(effect.jobIds);
+        const all = await deps.drs
+          .forTarget(effect.target)
+          .describeRecoveryInstances({ sourceServerIds: effect.sourceServerIds });
+        return ok({
+          kind: "find-instances",
+          instances: all.filter((i) => i.jobId !== undefined && jobs.has(i.jobId)),
+        });
+      }
       case "find-job": {
         const jobs = await deps.drs.forTarget(effect.target).describeJobs({ fromDate: effect.since });
         const newestFirst = [...jobs].sort((a, b) => (b.createdAt ?? "").localeCompare(a.createdAt ?? ""));

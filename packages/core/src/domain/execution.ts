@@ -236,6 +236,12 @@ export interface TerminationRun {
     status: "PENDING" | "TERMINATING" | "TERMINATED" | "FAILED";
     error?: string;
   }>;
+  /**
+   * Besides the recorded instances, DRS is asked for every recovery instance of the execution's servers that one
+   * of its launch jobs created (found by job, not by what the engine recorded): `pending` are the account/region
+   * keys not answered yet; `doneAt` once every target answered (or gave up after repeated errors).
+   */
+  discovery?: { pending: string[]; nextAt?: number; errors: number; doneAt?: number; found: number };
   completedAt?: number;
 }
 

@@ -1,8 +1,10 @@
 export { type CreateExecutionInput, createExecution } from "./create-execution.js";
 export { failbackAllowanceSeconds, formatHours, launchBudget } from "./failback-timeout.js";
 export {
+  hasInstancesToTerminate,
   launchEffectId,
   parseSourceServerArn,
+  recordedInstancesToTerminate,
   step,
   TAG_ATTEMPT,
   TAG_BATCH,

@@ -185,6 +185,11 @@ class StepRun {
         this.activate(b, value.job, "batch.launched");
         return;
       }
+      case "find-instances": {
+        if (value.kind !== "find-instances") return;
+        this.discovered(effect.targetKey, value.instances);
+        return;
+      }
       case "find-job": {
         const b = this.findBatch(effect.batchId);
         if (b?.status !== "UNKNOWN" || value.kind !== "find-job") return;
@@ -395,6 +400,22 @@ class StepRun {
           );
         } else {
           this.failBatch(b, error.message);
+        }
+        return;
+      }
+      case "find-instances": {
+        const d = this.e.termination?.discovery;
+        if (this.e.termination?.status !== "RUNNING" || !d?.pending.includes(effect.targetKey)) return;
+        d.errors += 1;
+        d.nextAt = this.now + backoffMs(d.errors, `${this.e.executionId}:discovery`);
+        if (d.errors >= MAX_CONSECUTIVE_ERRORS) {
+          d.pending = d.pending.filter((k) => k !== effect.targetKey);
+          if (d.pending.length === 0) d.doneAt = this.now;
+          this.event(
+            "termination.discovery-failed",
+            `Could not ask DRS in ${effect.targetKey} which recovery instances this execution's jobs created (${error.message}); terminating the recorded ones only: check DRS for others`,
+            { target: effect.targetKey },
+          );
         }
         return;
       }
@@ -1635,19 +1656,9 @@ class StepRun {
       this.event("command.ignored", "terminate-instances ignored: a termination is already running", {});
       return;
     }
-    const alreadyTerminated = new Set(
-      (previous?.instances ?? []).filter((i) => i.status === "TERMINATED").map((i) => i.recoveryInstanceId),
-    );
-    // Every recovery instance a job of this execution launched, including those of servers DRS then failed
-    // (a failback's recovery instance predates the execution: only terminated once the server launched).
-    const servers = this.allServers().filter(
-      (s) =>
-        (s.status === "LAUNCHED" || (this.e.executionType !== "FAILBACK" && s.jobId !== undefined)) &&
-        s.recoveryInstanceId &&
-        !alreadyTerminated.has(s.recoveryInstanceId) &&
-        s.ec2State !== "TERMINATED",
-    );
-    if (servers.length === 0) {
+    const servers = recordedInstancesToTerminate(this.e);
+    const scope = discoveryScope(this.e);
+    if (servers.length === 0 && scope.size === 0) {
       this.event(
         "command.ignored",
         "terminate-instances ignored: no recovery instance of this execution is left to terminate",
@@ -1697,6 +1708,7 @@ class StepRun {
         });
       }
     }
+    if (scope.size > 0) termination.discovery = { pending: [...scope.keys()], errors: 0, found: 0 };
     this.e.termination = termination;
     delete this.e.cleanupAt;
     this.event(
@@ -1715,10 +1727,86 @@ class StepRun {
     return { accountId: s.accountId, region: s.region };
   }
 
+  /**
+   * DRS's answer for one target: every recovery instance of the execution's servers that one of its launch jobs
+   * created. Instances not yet in the termination (not recorded, e.g. launched after the engine stopped
+   * following a job) are recorded on their server and terminated with the rest.
+   */
+  private discovered(targetKey: string, instances: RecoveryInstance[]) {
+    const t = this.e.termination;
+    const d = t?.discovery;
+    if (t?.status !== "RUNNING" || !d?.pending.includes(targetKey)) return;
+    d.pending = d.pending.filter((k) => k !== targetKey);
+    if (d.pending.length === 0) d.doneAt = this.now;
+    const known = new Set(t.instances.map((i) => i.recoveryInstanceId));
+    const found = instances.filter(
+      (i) =>
+        !known.has(i.recoveryInstanceId) && i.ec2State !== "TERMINATED" && i.ec2State !== "SHUTTING-DOWN",
+    );
+    if (found.length === 0) return;
+    d.found += found.length;
+    const byServer = new Map(
+      this.allServers().map((s) => [`${s.accountId}/${s.region}/${s.sourceServerId}`, s]),
+    );
+    for (const i of found) {
+      t.instances.push({
+        recoveryInstanceId: i.recoveryInstanceId,
+        sourceServerId: i.sourceServerId,
+        status: "PENDING",
+      });
+      const s = byServer.get(`${i.accountId}/${i.region}/${i.sourceServerId}`);
+      if (s && !s.recoveryInstanceId) {
+        s.recoveryInstanceId = i.recoveryInstanceId;
+        if (i.ec2InstanceId) s.ec2InstanceId = i.ec2InstanceId;
+        if (i.ec2State) s.ec2State = i.ec2State;
+        s.error = `${s.error ? `${s.error}; ` : ""}DRS job ${i.jobId ?? "?"} launched recovery instance ${i.recoveryInstanceId}, found when terminating`;
+      }
+    }
+    const [accountId, region] = targetKey.split("/") as [string, string];
+    for (let k = 0; k < found.length; k += 200) {
+      const chunk = found.slice(k, k + 200);
+      t.batches.push({
+        batchId: `_terminate-b${t.batches.length + 1}`,
+        kind: "terminate",
+        accountId,
+        region,
+        sourceServerIds: chunk.map((i) => i.sourceServerId),
+        recoveryInstanceIds: chunk.map((i) => i.recoveryInstanceId),
+        status: "PLANNED",
+        attempt: 0,
+        logCount: 0,
+        errorCount: 0,
+      });
+    }
+    this.event(
+      "termination.discovered",
+      `Found ${plural(found.length, "recovery instance")} in ${targetKey} that this execution's DRS jobs launched without the engine recording ${found.length === 1 ? "it" : "them"}; terminating ${found.length === 1 ? "it" : "them"} too`,
+      { target: targetKey, instances: found.map((i) => i.recoveryInstanceId) },
+    );
+  }
+
   private advanceTermination() {
     const t = this.e.termination;
     if (t?.status !== "RUNNING") return;
+    const d = t.discovery;
+    if (d && d.pending.length > 0 && (d.nextAt === undefined || this.now >= d.nextAt)) {
+      d.nextAt = this.now + REISSUE_MS;
+      const scope = discoveryScope(this.e);
+      for (const key of d.pending) {
+        const of = scope.get(key);
+        if (!of) continue;
+        this.effects.push({
+          kind: "find-instances",
+          id: `find-instances:${key}:${this.now}`,
+          targetKey: key,
+          target: of.target,
+          sourceServerIds: [...of.sourceServerIds],
+          jobIds: [...of.jobIds],
+        });
+      }
+    }
     for (const b of t.batches) this.advanceBatch(b, TERMINATION_SCOPE);
+    if (d && d.pending.length > 0) return;
     if (!t.batches.every((b) => BATCH_DONE.has(b.status))) return;
     const failed = t.instances.filter((i) => i.status === "FAILED");
     t.status = failed.length === 0 ? "COMPLETED" : "FAILED";
@@ -1966,6 +2054,57 @@ function describeHolder(j: DrsJob): string {
   return execution
     ? `DRS job ${j.jobId} (${kind ? `${kind} ` : ""}execution ${execution})`
     : `DRS job ${j.jobId} (${kind ? `a ${kind} ` : ""}not started by this orchestrator)`;
+}
+
+/**
+ * Servers whose recorded recovery instance a termination would terminate: every instance a job of this execution
+ * launched, including those of servers DRS then failed (a failback's recovery instance predates the execution:
+ * only terminated once the server launched), less those already terminated.
+ */
+export function recordedInstancesToTerminate(e: Execution): ServerRun[] {
+  const alreadyTerminated = new Set(
+    (e.termination?.instances ?? [])
+      .filter((i) => i.status === "TERMINATED")
+      .map((i) => i.recoveryInstanceId),
+  );
+  return e.waves
+    .flatMap((w) => w.servers)
+    .filter(
+      (s) =>
+        (s.status === "LAUNCHED" || (e.executionType !== "FAILBACK" && s.jobId !== undefined)) &&
+        s.recoveryInstanceId &&
+        !alreadyTerminated.has(s.recoveryInstanceId) &&
+        s.ec2State !== "TERMINATED",
+    );
+}
+
+/** Whether a termination of this execution would have anything to do (recorded instances, or DRS to ask). */
+export function hasInstancesToTerminate(e: Execution): boolean {
+  return recordedInstancesToTerminate(e).length > 0 || discoveryScope(e).size > 0;
+}
+
+/**
+ * Where termination asks DRS for instances the execution's launch jobs created, by account/region: the servers of
+ * every launch batch that got a DRS job, and those jobs. Empty for a FAILBACK (its recovery instances predate it)
+ * and once a termination has already asked.
+ */
+function discoveryScope(e: Execution) {
+  const scope = new Map<string, { target: DrsTarget; sourceServerIds: Set<string>; jobIds: Set<string> }>();
+  if (e.executionType === "FAILBACK" || e.termination?.discovery?.doneAt !== undefined) return scope;
+  for (const w of e.waves)
+    for (const b of w.batches) {
+      if (b.kind !== "recovery" || !b.jobId) continue;
+      const key = `${b.accountId}/${b.region}`;
+      const entry = scope.get(key) ?? {
+        target: { accountId: b.accountId, region: b.region },
+        sourceServerIds: new Set<string>(),
+        jobIds: new Set<string>(),
+      };
+      for (const id of b.sourceServerIds) entry.sourceServerIds.add(id);
+      entry.jobIds.add(b.jobId);
+      scope.set(key, entry);
+    }
+  return scope;
 }
 
 /** Waiting for another job to release its servers: the last launch was refused, nothing of ours is running. */

@@ -63,6 +63,15 @@ export type Effect =
       tags: Record<string, string>;
     })
   | (EffectBase & {
+      kind: "find-instances";
+      /** account/region key of the target, as in TerminationRun.discovery.pending. */
+      targetKey: string;
+      target: DrsTarget;
+      sourceServerIds: string[];
+      /** Only instances one of these jobs created count. */
+      jobIds: string[];
+    })
+  | (EffectBase & {
       kind: "find-job";
       /** Wave ID, or "termination". */
       scope: string;
@@ -129,6 +138,7 @@ export interface EffectError {
 export type EffectValue =
   | { kind: "launch" | "failback-launch" | "terminate"; job: DrsJob }
   | { kind: "find-job"; job?: DrsJob; holders: DrsJob[] }
+  | { kind: "find-instances"; instances: RecoveryInstance[] }
   /** Recovery instances of LAUNCHED participants of jobs that completed, fetched in the same effect. */
   | { kind: "poll-jobs"; jobs: DrsJob[]; logCounts: Record<string, number>; instances: RecoveryInstance[] }
   | { kind: "failback-resolve"; instances: RecoveryInstance[] }
