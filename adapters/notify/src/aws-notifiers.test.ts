@@ -34,6 +34,8 @@ function event(overrides: Partial<Event> = {}): Event {
   return {
     executionId: "0b9f6c1e-5d2a-4c3b-9e8f-7a6b5c4d3e2f",
     seq: 7,
+    eventId: "0b9f6c1e-5d2a-4c3b-9e8f-7a6b5c4d3e2f:7",
+    notificationSeq: 3,
     at: Date.UTC(2026, 0, 15, 9, 30, 0),
     type: "execution.completed",
     message: "Drill completed in 42 minutes",
@@ -141,6 +143,9 @@ describe.skipIf(!moto)(
       };
       expect(envelope.Subject).toBe("DRS Orchestrator DRILL execution.completed: Tier-1 applications");
       expect(JSON.parse(envelope.Message)).toEqual({
+        eventId: `${event().executionId}:7`,
+        seq: 3,
+        eventSeq: 7,
         type: "execution.completed",
         at: "2026-01-15T09:30:00.000Z",
         executionId: event().executionId,

@@ -4,32 +4,10 @@ import {
   type PutEventsCommandOutput,
 } from "@aws-sdk/client-eventbridge";
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
-import { type Notifier, UpstreamError } from "@drso/core";
+import { type NotifiedEvent, type Notifier, UpstreamError } from "@drso/core";
+import { notificationBody } from "./notification-body.js";
 
-type NotifiedEvent = Parameters<Notifier["publish"]>[0];
-
-/** SNS and EventBridge take at most 256 KB per message; a larger event is sent without its `data`. */
-const MAX_MESSAGE_BYTES = 250_000;
-
-/** The JSON body every channel sends (the same fields as the webhook body). */
-export function notificationBody(event: NotifiedEvent): Record<string, unknown> {
-  const body: Record<string, unknown> = {
-    type: event.type,
-    at: new Date(event.at).toISOString(),
-    executionId: event.executionId,
-    planId: event.planId,
-    planName: event.planName,
-    executionType: event.executionType,
-    ...(event.waveId ? { waveId: event.waveId } : {}),
-    message: event.message,
-    ...(event.data ? { data: event.data } : {}),
-  };
-  if (Buffer.byteLength(JSON.stringify(body), "utf8") > MAX_MESSAGE_BYTES) {
-    delete body.data;
-    body.dataTruncated = true;
-  }
-  return body;
-}
+export { notificationBody };
 
 /**
  * An SNS subject: ASCII without control characters, starting with a letter, digit or punctuation, under

@@ -1,11 +1,12 @@
 import { createHmac } from "node:crypto";
-import type { Notifier, WebhookTarget } from "@drso/core";
+import { type Notifier, UpstreamError, type WebhookTarget } from "@drso/core";
+import { notificationBody } from "./notification-body.js";
 
 export interface WebhookNotifierOptions {
   /** Current targets (read from settings; called per event so changes apply without restart). */
   targets(): Promise<WebhookTarget[]>;
   fetch?: typeof fetch;
-  /** Attempts per target per event. Default 4 (1 s, 4 s, 16 s between them). */
+  /** Attempts per target per publish. Default 3 (1 s, 4 s between them); the outbox retries after that. */
   attempts?: number;
   timeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -19,21 +20,24 @@ export function signWebhook(secret: string, body: string, timestampSeconds: numb
 }
 
 /**
- * Posts lifecycle events as JSON to the configured webhooks, HMAC-signed when a secret is set, retrying
- * with backoff on network errors and 5xx/429. Delivery is best-effort: a failed target never blocks the engine.
+ * Posts lifecycle events as JSON to the configured webhooks, HMAC-signed when a secret is set, retrying with
+ * backoff on network errors and 5xx/429. `publish` rejects when a target still did not take the event, so the
+ * notification outbox delivers it again later (receivers drop duplicates by `eventId`); a 4xx is final.
  */
 export function createWebhookNotifier(options: WebhookNotifierOptions): Notifier {
   const doFetch = options.fetch ?? fetch;
-  const attempts = options.attempts ?? 4;
+  const attempts = options.attempts ?? 3;
   const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const log = options.log ?? (() => {});
 
-  async function deliver(target: WebhookTarget, body: string, eventType: string) {
+  /** True when the target took the event or refused it for good; false when it should be tried again. */
+  async function deliver(target: WebhookTarget, body: string, eventType: string, eventId: string) {
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const headers: Record<string, string> = {
         "content-type": "application/json",
         "user-agent": "drs-orchestrator-webhook",
         "x-drso-event": eventType,
+        "x-drso-event-id": eventId,
         "x-drso-delivery-attempt": String(attempt),
       };
       if (target.secret)
@@ -47,10 +51,10 @@ export function createWebhookNotifier(options: WebhookNotifierOptions): Notifier
           signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
         });
         await response.body?.cancel();
-        if (response.status < 300) return;
+        if (response.status < 300) return true;
         if (response.status < 500 && response.status !== 429) {
           log("webhook rejected", { url: target.url, status: response.status });
-          return;
+          return true;
         }
       } catch (error) {
         if (attempt === attempts)
@@ -58,6 +62,7 @@ export function createWebhookNotifier(options: WebhookNotifierOptions): Notifier
       }
       if (attempt < attempts) await sleep(1000 * 4 ** (attempt - 1));
     }
+    return false;
   }
 
   return {
@@ -66,18 +71,14 @@ export function createWebhookNotifier(options: WebhookNotifierOptions): Notifier
         (t) => t.enabled !== false && (!t.events || t.events.includes(event.type)),
       );
       if (targets.length === 0) return;
-      const body = JSON.stringify({
-        type: event.type,
-        at: new Date(event.at).toISOString(),
-        executionId: event.executionId,
-        planId: event.planId,
-        planName: event.planName,
-        executionType: event.executionType,
-        ...(event.waveId ? { waveId: event.waveId } : {}),
-        message: event.message,
-        ...(event.data ? { data: event.data } : {}),
-      });
-      await Promise.all(targets.map((t) => deliver(t, body, event.type)));
+      const body = JSON.stringify(notificationBody(event));
+      const delivered = await Promise.all(targets.map((t) => deliver(t, body, event.type, event.eventId)));
+      const failed = targets.filter((_, i) => !delivered[i]).map((t) => t.url);
+      if (failed.length > 0)
+        throw new UpstreamError(
+          "NOTIFICATION_FAILED",
+          `webhook ${failed.join(", ")} did not take event ${event.eventId}; it will be delivered again`,
+        );
     },
   };
 }

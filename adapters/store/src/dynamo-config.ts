@@ -161,6 +161,9 @@ export function createDynamoKeyValueStore(ctx: DynamoContext): KeyValueStore {
       const item = await getItem(ctx, KV, key);
       return item ? str(item, "Value") : undefined;
     },
+    async put(key, value) {
+      await ctx.doc.send(new PutCommand({ TableName: table, Item: { Pk: KV, Sk: key, Value: value } }));
+    },
     async putIfAbsent(key, value) {
       try {
         await ctx.doc.send(

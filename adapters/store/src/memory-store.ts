@@ -620,6 +620,9 @@ function createKeyValueStore(): KeyValueStore {
     async get(key) {
       return values.get(key);
     },
+    async put(key, value) {
+      values.set(key, value);
+    },
     async putIfAbsent(key, value) {
       const existing = values.get(key);
       if (existing !== undefined) return existing;

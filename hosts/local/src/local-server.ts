@@ -254,10 +254,15 @@ export async function startLocalServer(
       actions,
       clock,
       notifier,
+      awaitNotifications: false,
       bus,
       beforeRound: leaseRenewer(store, clock, owner),
       log: (m, d) => log("warn", m, d),
     });
+    // Events a crash left undelivered for executions that will not be stepped again (they ended).
+    void stepExecution.outbox
+      ?.sweep()
+      .catch((error: unknown) => log("warn", "notification sweep failed", error));
     const driver = createLocalDriver({
       store,
       clock,

@@ -14,6 +14,8 @@ import {
   ValidationError,
 } from "@drso/core";
 import type { AppDeps } from "./deps.js";
+import { createNotificationOutbox } from "./engine/notification-outbox.js";
+import { NOTIFIED_EVENT_TYPES } from "./engine/step-handler.js";
 import type { EngineSignal } from "./engine-signal.js";
 
 /**
@@ -278,16 +280,14 @@ export function createForceEnd(deps: AppDeps, engine: EngineSignal) {
           throw new ConflictError("CONCURRENT_UPDATE", "The execution changed meanwhile; try again.");
         throw error;
       }
-      deps.notifier
-        ?.publish({
-          ...ended.events[0]!,
-          seq: 0,
-          executionId,
-          planId: e.planId,
-          planName: e.planName,
-          executionType: e.executionType,
-        })
-        .catch(() => {});
+      // Through the outbox like every notified event: at least once, numbered, after the save.
+      if (deps.notifier)
+        await createNotificationOutbox({
+          store,
+          notifier: deps.notifier,
+          clock: deps.clock,
+          notified: NOTIFIED_EVENT_TYPES,
+        }).flush(executionId, e);
       return {
         executionId,
         status: ended.execution.status,

@@ -28,6 +28,14 @@ export function describeKeyValueContract(current: () => Store): void {
       expect(await store.kv.get("race")).toBe(racers[0]);
     });
 
+    it("put replaces the value", async () => {
+      await store.kv.put("outbox/x", "1");
+      expect(await store.kv.get("outbox/x")).toBe("1");
+      await store.kv.put("outbox/x", "2");
+      expect(await store.kv.get("outbox/x")).toBe("2");
+      expect(await store.kv.putIfAbsent("outbox/x", "3")).toBe("2");
+    });
+
     it("ping resolves", async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });

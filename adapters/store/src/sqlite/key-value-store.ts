@@ -5,6 +5,9 @@ export function createSqliteKeyValueStore(db: Db): KeyValueStore {
   const s = {
     get: db.prepare("SELECT value FROM kv WHERE key = ?").pluck(),
     insert: db.prepare("INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING"),
+    upsert: db.prepare(
+      "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ),
   };
   const putIfAbsent = db.transaction((key: string, value: string) => {
     s.insert.run(key, value);
@@ -16,6 +19,9 @@ export function createSqliteKeyValueStore(db: Db): KeyValueStore {
     },
     putIfAbsent(key, value) {
       return putIfAbsent.immediate(key, value);
+    },
+    put(key, value) {
+      s.upsert.run(key, value);
     },
   });
 }

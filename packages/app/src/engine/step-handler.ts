@@ -11,6 +11,7 @@ import {
 } from "@drso/core";
 import { type EffectRunnerDeps, mapLimit, runEffect } from "./effect-runner.js";
 import type { ExecutionEventBus } from "./event-bus.js";
+import { createNotificationOutbox } from "./notification-outbox.js";
 
 /** Event types that leave the system (webhooks, SNS): lifecycle, not per-poll chatter. */
 export const NOTIFIED_EVENT_TYPES = new Set([
@@ -32,6 +33,7 @@ export const NOTIFIED_EVENT_TYPES = new Set([
   "approval.approved",
   "approval.rejected",
   "approval.timed-out",
+  "execution.force-ended",
   "termination.started",
   "termination.completed",
   "termination.failed",
@@ -44,6 +46,11 @@ export interface StepHandlerDeps extends EffectRunnerDeps {
   /** Called before each round (the local driver renews its lease here). */
   beforeRound?: (executionId: string) => Promise<void>;
   log?: (message: string, detail?: unknown) => void;
+  /**
+   * Await the notification outbox before returning (default; a Lambda must). The local host passes false: the
+   * outbox then delivers in the background, so a slow webhook never delays a step.
+   */
+  awaitNotifications?: boolean;
   /** Safety bound on rounds per call; the next wake-up continues. */
   maxRounds?: number;
   /**
@@ -79,9 +86,17 @@ export function createStepHandler(deps: StepHandlerDeps) {
     return usage;
   }
 
-  return async function stepExecution(
-    executionId: string,
-  ): Promise<{ execution?: Execution; rounds: number }> {
+  const outbox = deps.notifier
+    ? createNotificationOutbox({
+        store: deps.store,
+        notifier: deps.notifier,
+        clock: deps.clock,
+        notified: NOTIFIED_EVENT_TYPES,
+        log,
+      })
+    : undefined;
+
+  async function stepExecution(executionId: string): Promise<{ execution?: Execution; rounds: number }> {
     let execution = await deps.store.executions.get(executionId);
     if (!execution) return { rounds: 0 };
     const stored = (await deps.store.settings.get())?.settings ?? DEFAULT_SETTINGS;
@@ -121,33 +136,23 @@ export function createStepHandler(deps: StepHandlerDeps) {
         ).map((command) => ({ type: "command" as const, command }));
         continue;
       }
-      if (result.events.length > 0) {
-        deps.bus?.publish(executionId);
-        if (deps.notifier) {
-          const saved = execution;
-          for (const event of result.events) {
-            if (!NOTIFIED_EVENT_TYPES.has(event.type)) continue;
-            deps.notifier
-              .publish({
-                ...event,
-                seq: 0,
-                executionId,
-                planId: saved.planId,
-                planName: saved.planName,
-                executionType: saved.executionType,
-              })
-              .catch((error: unknown) => log("notification failed", error));
-          }
-        }
-      }
+      if (result.events.length > 0) deps.bus?.publish(executionId);
       if (result.effects.length === 0) break;
       const current = execution;
       observations = await mapLimit(result.effects, 16, (effect) =>
         runEffect(current.executionId, effect, deps),
       );
     }
+    // The step's events are saved; deliver the notified ones before returning (a Lambda awaits this).
+    if (outbox && execution) {
+      const delivering = outbox.flush(executionId, execution);
+      if (deps.awaitNotifications === false)
+        delivering.catch((error: unknown) => log("notification outbox failed", error));
+      else await delivering;
+    }
     return { execution, rounds };
-  };
+  }
+  return Object.assign(stepExecution, { outbox });
 }
 
 export type StepExecution = ReturnType<typeof createStepHandler>;

@@ -231,6 +231,8 @@ export interface KeyValueStore {
   get(key: string): Promise<string | undefined>;
   /** Sets the value only if the key is absent; returns the value that is stored afterwards. */
   putIfAbsent(key: string, value: string): Promise<string>;
+  /** Sets the value, whatever was stored (a cursor only its single writer moves, e.g. the notification outbox). */
+  put(key: string, value: string): Promise<void>;
 }
 
 export interface Store {
