@@ -17,6 +17,7 @@ import {
   startMoto,
 } from "../support/moto.js";
 import { tempDir } from "../support/processes.js";
+import { createPlan, tierGroup } from "../support/scenario.js";
 
 /**
  * Issue 13 item 7: "one active execution per server" is enforced by the store, not only by a check before the
@@ -24,7 +25,6 @@ import { tempDir } from "../support/processes.js";
  * instance of its own over the same store (twenty Lambda instances; one instance alone serialises its starts):
  * exactly one start wins per server, the other nineteen get 409 SERVER_IN_ACTIVE_EXECUTION, on every store.
  */
-const PROD = { accountId: "111122223333", region: "us-east-1" };
 const moto = motoAvailable();
 if (!moto)
   console.warn(motoSkipMessage("concurrent starts on DynamoDB (tests/api/concurrent-starts.test.ts)"));
@@ -73,21 +73,15 @@ describe.each(stores)("20 conflicting starts at once on the %s store", (_name, o
   it.skipIf(!available)("exactly one start wins per server", async () => {
     h = await createApiHarness({ fleet: "demo", store: await open() });
     const api = await h.api();
-    const g = await api.post<{ groupId: string }>("/protection-groups", {
-      name: "orders-db",
-      ...PROD,
-      serverSelectionTags: { App: "orders", Tier: "db" },
-    });
-    expect(g.status).toBe(201);
+    const groupId = await tierGroup(api, "db");
     const plans: string[] = [];
-    for (let i = 0; i < 20; i++) {
-      const p = await api.post<{ planId: string }>("/recovery-plans", {
-        name: `Orders ${i}`,
-        waves: [{ name: "db", protectionGroupIds: [g.body.groupId] }],
-      });
-      expect(p.status, JSON.stringify(p.body)).toBe(201);
-      plans.push(p.body.planId);
-    }
+    for (let i = 0; i < 20; i++)
+      plans.push(
+        await createPlan(api, {
+          name: `Orders ${i}`,
+          waves: [{ name: "db", protectionGroupIds: [groupId] }],
+        }),
+      );
     // Each start on an API instance of its own, as twenty Lambda instances would take them.
     const instances = [api];
     for (let i = 1; i < plans.length; i++) instances.push(await h.otherInstance());

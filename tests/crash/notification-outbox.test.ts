@@ -1,9 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
+import { NOTIFIED_EVENT_TYPES } from "@drso/app";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiClient, login, waitFor } from "../support/api-client.js";
-import { freePort, type Spawned, spawnOrchestrator, spawnSimulator, tempDir } from "../support/processes.js";
+import { waitFor } from "../support/api-client.js";
+import { createPlan, startExecution, startProduct, tierGroup } from "../support/scenario.js";
 
 /**
  * Issue 13 item 6: notifications are at least once. A drill runs with a webhook configured; the orchestrator is
@@ -11,24 +11,8 @@ import { freePort, type Spawned, spawnOrchestrator, spawnSimulator, tempDir } fr
  * recorded reaches the webhook, each with a unique `eventId`, numbered by `seq` 1, 2, … without a gap
  * (redeliveries carry the same id and seq, and are dropped by id here as a receiver would).
  */
-const ADMIN = { email: "admin@example.com", password: "Crash-Test-1" };
-const PROD = { accountId: "111122223333", region: "us-east-1" };
-const NOTIFIED = new Set([
-  "execution.started",
-  "execution.completed",
-  "execution.failed",
-  "execution.cancelled",
-  "wave.started",
-  "wave.completed",
-  "wave.failed",
-]);
-
 describe("webhook notifications across two kill -9s", { timeout: 240_000 }, () => {
-  const dir = tempDir("drso-outbox-");
-  let sim: Awaited<ReturnType<typeof spawnSimulator>>;
-  let server: Spawned | undefined;
-  let env: Record<string, string>;
-  let baseUrl: string;
+  let product: Awaited<ReturnType<typeof startProduct>>;
   let hook: Server;
   let hookPort = 0;
   const received: Array<{ eventId: string; seq: number; type: string; executionId: string }> = [];
@@ -57,52 +41,26 @@ describe("webhook notifications across two kill -9s", { timeout: 240_000 }, () =
     await new Promise<void>((resolve) => hook.listen(0, "127.0.0.1", resolve));
     hookPort = (hook.address() as AddressInfo).port;
     // 0.01: a DRS launch takes seconds, so the kills land while the drill runs.
-    sim = await spawnSimulator({ timeScale: 0.01 });
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    env = {
-      PORT: String(port),
-      DRSO_DATA_DIR: join(dir.path, "data"),
-      DRSO_DRS_ENDPOINT: sim.url,
-      DRSO_ADMIN_EMAIL: ADMIN.email,
-      DRSO_ADMIN_PASSWORD: ADMIN.password,
-    };
-    server = await spawnOrchestrator(env);
+    product = await startProduct({ timeScale: 0.01, prefix: "drso-outbox-" });
   }, 120_000);
 
   afterAll(async () => {
-    await server?.stop();
-    await sim?.stop();
+    await product?.close();
     await new Promise<void>((resolve) => hook?.close(() => resolve()));
-    dir.remove();
   });
 
   it("delivers every notified event, with unique ids and gapless seq", async () => {
-    let api = apiClient(baseUrl, await login(baseUrl, ADMIN.email, ADMIN.password));
+    let api = await product.admin();
     const settings = await api.put("/config/settings", {
       webhooks: [{ url: `http://127.0.0.1:${hookPort}/drso` }],
     });
     expect(settings.status, JSON.stringify(settings.body)).toBe(200);
-    const groups: string[] = [];
-    for (const tier of ["db", "app", "web"]) {
-      const g = await api.post<{ groupId: string }>("/protection-groups", {
-        name: `orders-${tier}`,
-        ...PROD,
-        serverSelectionTags: { App: "orders", Tier: tier },
-      });
-      expect(g.status, JSON.stringify(g.body)).toBe(201);
-      groups.push(g.body.groupId);
-    }
-    const plan = await api.post<{ planId: string }>("/recovery-plans", {
+    const groups = [await tierGroup(api, "db"), await tierGroup(api, "app"), await tierGroup(api, "web")];
+    const planId = await createPlan(api, {
       name: "Orders",
       waves: groups.map((id, i) => ({ name: `w${i + 1}`, protectionGroupIds: [id] })),
     });
-    expect(plan.status, JSON.stringify(plan.body)).toBe(201);
-    const started = await api.post<{ executionId: string }>(`/recovery-plans/${plan.body.planId}/execute`, {
-      executionType: "DRILL",
-    });
-    expect(started.status).toBe(202);
-    const id = started.body.executionId;
+    const id = await startExecution(api, planId);
 
     const status = async () =>
       (await api.get<{ status: string; waves: Array<{ status: string }> }>(`/executions/${id}`)).body;
@@ -114,9 +72,8 @@ describe("webhook notifications across two kill -9s", { timeout: 240_000 }, () =
         90_000,
         100,
       );
-      await server!.kill9();
-      server = await spawnOrchestrator(env);
-      api = apiClient(baseUrl, await login(baseUrl, ADMIN.email, ADMIN.password));
+      await product.crashAndRestart();
+      api = await product.admin();
     }
     await waitFor(
       "the drill to end",
@@ -128,7 +85,9 @@ describe("webhook notifications across two kill -9s", { timeout: 240_000 }, () =
     const events = await api.get<{ items: Array<{ seq: number; type: string }> }>(
       `/executions/${id}/events?limit=500`,
     );
-    const expected = events.body.items.filter((e) => NOTIFIED.has(e.type)).map((e) => `${id}:${e.seq}`);
+    const expected = events.body.items
+      .filter((e) => NOTIFIED_EVENT_TYPES.has(e.type))
+      .map((e) => `${id}:${e.seq}`);
     expect(expected.length).toBeGreaterThanOrEqual(8);
     await waitFor(
       "every notified event to arrive",

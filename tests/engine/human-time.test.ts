@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { ApiClient } from "../support/api-client.js";
 import { type ApiHarness, createApiHarness } from "../support/api-harness.js";
+import { createPlan, detailOf, startExecution, tierGroup } from "../support/scenario.js";
 
 /**
  * Issue 13 item 4: human time is not launch time. A wave's timeout bounds its DRS launch work, so the time people
@@ -8,8 +9,6 @@ import { type ApiHarness, createApiHarness } from "../support/api-harness.js";
  * timeout (24 h unless the plan says otherwise) and times out with an outcome that says so. HTTP API + simulator
  * over the SDK, one virtual clock.
  */
-const PROD = { accountId: "111122223333", region: "us-east-1" };
-
 interface Detail {
   status: string;
   error?: { code: string; message: string };
@@ -34,29 +33,15 @@ describe("human time and the wave's launch deadline, through the HTTP API", () =
   async function setup(preActions: unknown[]) {
     h = await createApiHarness({ fleet: "demo", settings: { drillTtlHours: 0 } });
     const api = await h.api();
-    const g = await api.post<{ groupId: string }>("/protection-groups", {
-      name: "orders-db",
-      ...PROD,
-      serverSelectionTags: { App: "orders", Tier: "db" },
-    });
-    expect(g.status).toBe(201);
-    const plan = await api.post<{ planId: string }>("/recovery-plans", {
+    const groupId = await tierGroup(api, "db");
+    const planId = await createPlan(api, {
       name: "Orders",
-      waves: [{ name: "db", protectionGroupIds: [g.body.groupId], timeoutSeconds: 900, preActions }],
+      waves: [{ name: "db", protectionGroupIds: [groupId], timeoutSeconds: 900, preActions }],
     });
-    expect(plan.status, JSON.stringify(plan.body)).toBe(201);
-    const started = await api.post<{ executionId: string }>(`/recovery-plans/${plan.body.planId}/execute`, {
-      executionType: "DRILL",
-    });
-    expect(started.status).toBe(202);
-    return { api, id: started.body.executionId };
+    return { api, id: await startExecution(api, planId) };
   }
 
-  const detail = async (api: ApiClient, id: string) => {
-    const response = await api.get<Detail>(`/executions/${id}`);
-    expect(response.status).toBe(200);
-    return response.body;
-  };
+  const detail = (api: ApiClient, id: string) => detailOf<Detail>(api, id);
 
   it("an approval that takes two hours before the launch does not use up the wave's 15-minute launch timeout", async () => {
     const { api, id } = await setup([{ type: "approval", name: "Change board" }]);

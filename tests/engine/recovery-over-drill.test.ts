@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { ApiClient } from "../support/api-client.js";
 import { type ApiHarness, createApiHarness } from "../support/api-harness.js";
+import { createPlan, detailOf, PROD, startExecution, tierGroup } from "../support/scenario.js";
 
 /**
  * Issue 13 item 2: a RECOVERY is never blocked by a drill. Starting a RECOVERY whose servers an active DRILL of
@@ -9,8 +10,6 @@ import { type ApiHarness, createApiHarness } from "../support/api-harness.js";
  * names the job) instead of failing. Bounded: a handful of ConflictExceptions, not a hot loop.
  * HTTP API + simulator over the SDK, one virtual clock.
  */
-const PROD = { accountId: "111122223333", region: "us-east-1" };
-
 interface Detail {
   status: string;
   executionType: string;
@@ -35,25 +34,17 @@ describe("a RECOVERY over servers held by a drill, through the HTTP API", () => 
   async function setup(timeoutSeconds = 3600) {
     h = await createApiHarness({ fleet: "demo", settings: { drillTtlHours: 0 } });
     const api = await h.api();
-    const g = await api.post<{ groupId: string }>("/protection-groups", {
-      name: "orders-db",
-      ...PROD,
-      serverSelectionTags: { App: "orders", Tier: "db" },
-    });
-    expect(g.status).toBe(201);
-    const plan = await api.post<{ planId: string }>("/recovery-plans", {
-      name: "Orders",
-      waves: [{ name: "db", protectionGroupIds: [g.body.groupId], timeoutSeconds }],
-    });
-    expect(plan.status, JSON.stringify(plan.body)).toBe(201);
-    return { api, planId: plan.body.planId };
+    const groupId = await tierGroup(api, "db");
+    return {
+      api,
+      planId: await createPlan(api, {
+        name: "Orders",
+        waves: [{ name: "db", protectionGroupIds: [groupId], timeoutSeconds }],
+      }),
+    };
   }
 
-  const detail = async (api: ApiClient, id: string) => {
-    const response = await api.get<Detail>(`/executions/${id}`);
-    expect(response.status).toBe(200);
-    return response.body;
-  };
+  const detail = (api: ApiClient, id: string) => detailOf<Detail>(api, id);
   const events = async (api: ApiClient, id: string) =>
     (await api.get<Events>(`/executions/${id}/events?limit=500`)).body.items;
 
@@ -73,21 +64,12 @@ describe("a RECOVERY over servers held by a drill, through the HTTP API", () => 
 
   it("cancels the drill, follows its job to the end, then launches each server once by a recovery job", async () => {
     const { api, planId } = await setup();
-    const drill = await api.post<{ executionId: string }>(`/recovery-plans/${planId}/execute`, {
-      executionType: "DRILL",
-    });
-    expect(drill.status).toBe(202);
-    const drillId = drill.body.executionId;
+    const drillId = await startExecution(api, planId);
     await h!.drive(async () =>
       (await detail(api, drillId)).waves[0]!.servers.every((s) => s.launchStatus === "IN_PROGRESS"),
     );
 
-    const recovery = await api.post<{ executionId: string }>(`/recovery-plans/${planId}/execute`, {
-      executionType: "RECOVERY",
-      confirm: "Orders",
-    });
-    expect(recovery.status, JSON.stringify(recovery.body)).toBe(202);
-    const recoveryId = recovery.body.executionId;
+    const recoveryId = await startExecution(api, planId, { executionType: "RECOVERY", confirm: "Orders" });
 
     await h!.drive(async () => (await h!.terminal(drillId)()) && (await h!.terminal(recoveryId)()));
     const d = await detail(api, drillId);
@@ -122,12 +104,7 @@ describe("a RECOVERY over servers held by a drill, through the HTTP API", () => 
       isDrill: true,
       tags: { Owner: "console" },
     });
-    const recovery = await api.post<{ executionId: string }>(`/recovery-plans/${planId}/execute`, {
-      executionType: "RECOVERY",
-      confirm: "Orders",
-    });
-    expect(recovery.status, JSON.stringify(recovery.body)).toBe(202);
-    const id = recovery.body.executionId;
+    const id = await startExecution(api, planId, { executionType: "RECOVERY", confirm: "Orders" });
     await h!.drive(h!.terminal(id));
     const r = await detail(api, id);
     expect(r.status, JSON.stringify(r.waves[0])).toBe("COMPLETED");
@@ -149,11 +126,7 @@ describe("a RECOVERY over servers held by a drill, through the HTTP API", () => 
     const outside = await h!.drs
       .forTarget(PROD)
       .startRecovery({ sourceServerIds: db, isDrill: true, tags: {} });
-    const recovery = await api.post<{ executionId: string }>(`/recovery-plans/${planId}/execute`, {
-      executionType: "RECOVERY",
-      confirm: "Orders",
-    });
-    const id = recovery.body.executionId;
+    const id = await startExecution(api, planId, { executionType: "RECOVERY", confirm: "Orders" });
     await h!.drive(h!.terminal(id));
     const r = await detail(api, id);
     expect(r.status).toBe("FAILED");

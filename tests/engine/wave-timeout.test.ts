@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { ApiClient } from "../support/api-client.js";
 import { type ApiHarness, createApiHarness } from "../support/api-harness.js";
+import { createPlan, detailOf, PROD, startExecution, tierGroup } from "../support/scenario.js";
 
 /**
  * Issue 13 item 1: a wave timeout tells the truth. At the deadline the engine asks DRS once: work that already
@@ -8,7 +9,6 @@ import { type ApiHarness, createApiHarness } from "../support/api-harness.js";
  * wave is TIMED_OUT and its DRS jobs are followed to their end, every recovery instance recorded, so that
  * terminate leaves nothing of the execution running. HTTP API + simulator over the SDK, one virtual clock.
  */
-const PROD = { accountId: "111122223333", region: "us-east-1" };
 
 interface Detail {
   status: string;
@@ -44,33 +44,12 @@ describe("wave timeout through the HTTP API", () => {
   async function setup(waves: (groups: string[]) => unknown[]) {
     h = await createApiHarness({ fleet: "demo", settings: { drillTtlHours: 0 } });
     const api = await h.api();
-    const groups: string[] = [];
-    for (const tier of ["db", "app"]) {
-      const g = await api.post<{ groupId: string }>("/protection-groups", {
-        name: `orders-${tier}`,
-        ...PROD,
-        serverSelectionTags: { App: "orders", Tier: tier },
-      });
-      expect(g.status).toBe(201);
-      groups.push(g.body.groupId);
-    }
-    const plan = await api.post<{ planId: string }>("/recovery-plans", {
-      name: "Orders",
-      waves: waves(groups),
-    });
-    expect(plan.status, JSON.stringify(plan.body)).toBe(201);
-    const started = await api.post<{ executionId: string }>(`/recovery-plans/${plan.body.planId}/execute`, {
-      executionType: "DRILL",
-    });
-    expect(started.status).toBe(202);
-    return { api, id: started.body.executionId };
+    const groups = [await tierGroup(api, "db"), await tierGroup(api, "app")];
+    const planId = await createPlan(api, { name: "Orders", waves: waves(groups) });
+    return { api, id: await startExecution(api, planId) };
   }
 
-  const detail = async (api: ApiClient, id: string) => {
-    const response = await api.get<Detail>(`/executions/${id}`);
-    expect(response.status).toBe(200);
-    return response.body;
-  };
+  const detail = (api: ApiClient, id: string) => detailOf<Detail>(api, id);
 
   /** Recovery instances DRS holds for these servers that one of the execution's jobs launched. */
   const instancesOf = async (d: Detail) => {
