@@ -36,6 +36,7 @@ export function describeExecutionSchedulingContract(current: () => Store): void 
         const entry = active.find((a) => a.executionId === e.executionId)!;
         expect(entry).toEqual({
           executionId: e.executionId,
+          executionType: e.executionType,
           status: e.status,
           usage: usageOf(e),
           serverKeys: serverKeysOf(e),
