@@ -551,7 +551,43 @@ describe("step: people and time", () => {
     expect(done.execution.wakeAt).toBe(done.execution.cleanupAt);
     const cleanup = step(done.execution, [], ctx(done.execution.cleanupAt!, { drillTtlHours: 2 }));
     expect(cleanup.execution.termination).toMatchObject({ reason: "drill-ttl", status: "RUNNING" });
-    expect(cleanup.effects.map((e) => e.kind)).toEqual(["terminate"]);
+    // The recorded instance is terminated at once; DRS is also asked for any the execution's jobs created.
+    expect(cleanup.effects.map((e) => e.kind).sort()).toEqual(["find-instances", "terminate"]);
+    const lookup = cleanup.effects.find((e) => e.kind === "find-instances")!;
+    const recorded = done.execution.waves[0]!.servers[0]!.recoveryInstanceId;
+    const found = step(
+      cleanup.execution,
+      [
+        ok(lookup, {
+          kind: "find-instances",
+          instances: [
+            {
+              ...A,
+              recoveryInstanceId: recorded ?? "i-recorded",
+              sourceServerId: sid(1),
+              isDrill: true,
+              tags: {},
+            },
+            {
+              ...A,
+              recoveryInstanceId: "i-0unrecorded00000",
+              sourceServerId: sid(1),
+              isDrill: true,
+              tags: {},
+            },
+          ],
+        }),
+      ],
+      ctx(done.execution.cleanupAt! + 1, { drillTtlHours: 2 }),
+    );
+    expect(found.events.map((e) => e.type)).toContain("termination.discovered");
+    expect(found.execution.termination?.instances.map((i) => i.recoveryInstanceId)).toContain(
+      "i-0unrecorded00000",
+    );
+    const terminations = found.effects.filter((e) => e.kind === "terminate");
+    expect(terminations.flatMap((e) => ("recoveryInstanceIds" in e ? e.recoveryInstanceIds : []))).toEqual([
+      "i-0unrecorded00000",
+    ]);
   });
 
   it("is pure: the input execution is never modified", () => {
