@@ -1,0 +1,56 @@
+import type { ActionRun, BatchRun, ServerRun, WaveRun } from "../domain/execution.js";
+
+/** A lost effect result is re-requested after this long. */
+export const REISSUE_MS = 30_000;
+
+export const TERMINATION_SCOPE = "termination";
+
+export const SERVER_DONE: ReadonlySet<ServerRun["status"]> = new Set([
+  "LAUNCHED",
+  "FAILED",
+  "CANCELLED",
+  "SKIPPED",
+  "TERMINATED",
+]);
+
+export const WAVE_DONE: ReadonlySet<WaveRun["status"]> = new Set([
+  "COMPLETED",
+  "FAILED",
+  "TIMED_OUT",
+  "SKIPPED",
+  "CANCELLED",
+]);
+
+export const BATCH_DONE: ReadonlySet<BatchRun["status"]> = new Set(["DONE", "FAILED", "CANCELLED"]);
+
+export const IN_FLIGHT: ReadonlySet<BatchRun["status"]> = new Set(["LAUNCHING", "UNKNOWN", "ACTIVE"]);
+
+export const TAG_TYPE = "drso:type";
+
+export const TAG_ATTEMPT = "drso:attempt";
+
+export const TAG_WAVE = "drso:wave";
+
+export const TAG_BATCH = "drso:batch";
+
+/** Tags written on every DRS job the engine starts: how a job is found again after a crash. */
+export const TAG_EXECUTION = "drso:execution";
+
+export function describeBatch(b: BatchRun): string {
+  const n = b.recoveryInstanceIds?.length ?? b.sourceServerIds.length;
+  const what = b.kind === "terminate" ? "termination" : b.kind === "failback-launch" ? "failback" : "launch";
+  return `${what} batch ${b.batchId} (${n} server${n === 1 ? "" : "s"}, ${b.accountId}/${b.region})`;
+}
+
+/** Waiting for another job to release its servers: the last launch was refused, nothing of ours is running. */
+export function isHeld(b: BatchRun): boolean {
+  return b.status === "UNKNOWN" && b.conflict === true && (b.heldBy?.length ?? 0) > 0;
+}
+
+export function describeAction(a: ActionRun): string {
+  return `${a.phase === "pre" ? "Pre" : "Post"}-action ${a.index + 1} (${a.action.name ?? a.action.type})`;
+}
+
+export function waveOf(a: ActionRun): string {
+  return a.actionId.split(".")[0]!;
+}
