@@ -209,7 +209,16 @@ export function finished(
       status,
       endTime,
       servers: w.servers.map((s) => ({ ...s, status: "LAUNCHED" as const, launchedAt: iso(endTime - 1000) })),
-      batches: w.batches.map((b) => ({ ...b, status: "DONE" as const, jobStatus: "COMPLETED" as const })),
+      batches: w.batches.map((b): BatchRun => {
+        const { notBefore: _n, nextPollAt: _p, conflict: _c, heldBy: _h, heldChecks: _k, jobId, ...core } = b;
+        return {
+          ...core,
+          status: "DONE",
+          jobStatus: "COMPLETED",
+          jobId: jobId ?? `drsjob-${b.batchId}`,
+          completedAt: endTime,
+        };
+      }),
     })),
   };
 }

@@ -115,7 +115,8 @@ export interface FailbackProgress {
  * One DRS job as the engine tracks it. `LAUNCHING` is the recorded intent: the StartRecovery call may or may
  * not have happened; the engine resolves it by looking the job up by its tags before it ever calls again.
  */
-export interface BatchRun {
+/** What every batch has, whatever its status (history fields stay once known). */
+interface BatchCore {
   batchId: string;
   kind: "recovery" | "failback-launch" | "terminate";
   accountId: string;
@@ -123,30 +124,59 @@ export interface BatchRun {
   sourceServerIds: string[];
   /** Failback launches and terminations address recovery instances rather than source servers. */
   recoveryInstanceIds?: string[];
-  /** The last launch attempt hit ConflictException: the lookup also reports jobs holding these servers. */
-  conflict?: boolean;
-  /** Other DRS jobs found holding the batch's servers: the batch waits (with backoff) for them to end. */
-  heldBy?: string[];
-  /** How often the holders were looked up while waiting (drives the backoff). */
-  heldChecks?: number;
-  status: "PLANNED" | "LAUNCHING" | "UNKNOWN" | "ACTIVE" | "DONE" | "CANCELLED" | "FAILED";
   attempt: number;
+  /** When the last launch intent was recorded (saved before the DRS call). */
   intentAt?: number;
-  notBefore?: number;
-  jobId?: string;
   jobStatus?: "PENDING" | "STARTED" | "COMPLETED";
   submittedAt?: number;
   completedAt?: number;
   jobCreatedAt?: string;
   jobEndedAt?: string;
   lastPolledAt?: number;
-  nextPollAt?: number;
   /** When the job log is next fetched (logs are fetched less often than the job is polled). */
   nextLogAt?: number;
   logCount: number;
   lastError?: string;
   errorCount: number;
 }
+
+/** Fields that belong to some statuses only (`never` elsewhere, dropped by the engine's `moveBatch`). */
+interface BatchStateFields {
+  /** PLANNED: not launched before this time (retry backoff). */
+  notBefore?: number;
+  /** UNKNOWN, ACTIVE: when DRS is asked next. */
+  nextPollAt?: number;
+  /** UNKNOWN: the last launch attempt hit ConflictException: the lookup also reports jobs holding these servers. */
+  conflict?: boolean;
+  /** UNKNOWN: other DRS jobs found holding the batch's servers: the batch waits (with backoff) for them to end. */
+  heldBy?: string[];
+  /** UNKNOWN: how often the holders were looked up while waiting (drives the backoff). */
+  heldChecks?: number;
+  /** ACTIVE, DONE (and FAILED/CANCELLED once a job existed): the DRS job. */
+  jobId?: string;
+}
+
+type Only<K extends keyof BatchStateFields> = Pick<BatchStateFields, K> & {
+  [F in Exclude<keyof BatchStateFields, K>]?: never;
+};
+
+/**
+ * A launch (or termination) batch: one DRS job's worth of servers. A union by status, so a state cannot carry the
+ * fields of another (an ACTIVE batch always has its job, a PLANNED one never has one, only an UNKNOWN one waits for
+ * holders). The engine changes status only through `moveBatch` (engine/batches.ts).
+ */
+export type BatchRun =
+  | (BatchCore & { status: "PLANNED" } & Only<"notBefore">)
+  | (BatchCore & { status: "LAUNCHING"; intentAt: number } & Only<never>)
+  | (BatchCore & { status: "UNKNOWN"; intentAt: number } & Only<
+        "nextPollAt" | "conflict" | "heldBy" | "heldChecks"
+      >)
+  | (BatchCore & { status: "ACTIVE"; jobId: string; submittedAt: number } & Only<"jobId" | "nextPollAt">)
+  | (BatchCore & { status: "DONE"; jobId: string; completedAt: number } & Only<"jobId">)
+  | (BatchCore & { status: "FAILED"; lastError: string } & Only<"jobId">)
+  | (BatchCore & { status: "CANCELLED" } & Only<"jobId">);
+
+export type BatchStatus = BatchRun["status"];
 
 export type ActionStatus =
   | "PENDING"

@@ -8,6 +8,11 @@ import { describeAction, REISSUE_MS, waveOf } from "./rules.js";
 import { backoffMs } from "./timing.js";
 import type { Effect, EffectError, EffectValue } from "./types.js";
 
+/**
+ * Pre- and post-actions of a wave: waits, approvals (with their own deadline), SSM and HTTP actions
+ * (issued with a stable idempotency key; a lost answer is re-issued with the same key, never blindly re-run).
+ */
+
 export function advanceActions(
   r: Round,
   w: WaveRun,
@@ -204,7 +209,6 @@ export function observeActionProgress(
   if (a?.status !== "RUNNING" || !("progress" in value)) return;
   delete a.awaiting;
   actionProgress(r, a, value.progress);
-  return;
 }
 
 export function observeActionError(
@@ -221,5 +225,4 @@ export function observeActionError(
   } else {
     finishAction(r, a, "FAILED", error.message);
   }
-  return;
 }

@@ -1,7 +1,12 @@
 import type { DrsTarget } from "../domain/drs.js";
 import type { BatchRun, ServerRun, WaveRun } from "../domain/execution.js";
+import { toCancelled, toFailed, toPlanned } from "./batch-state.js";
 import type { Round } from "./round.js";
 import { describeBatch, SERVER_DONE } from "./rules.js";
+
+/**
+ * Planning a wave's batches (at most serversPerJob servers, one account/region each) and closing them.
+ */
 
 export function planBatches(r: Round, w: WaveRun) {
   const byTarget = new Map<string, ServerRun[]>();
@@ -48,16 +53,11 @@ export function addBatches(
 }
 
 export function replan(r: Round, b: BatchRun, delayMs: number) {
-  b.status = "PLANNED";
-  delete b.jobId;
-  delete b.nextPollAt;
-  if (delayMs > 0) b.notBefore = r.now + delayMs;
+  toPlanned(b, delayMs > 0 ? r.now + delayMs : undefined);
 }
 
 export function failBatch(r: Round, b: BatchRun, message: string) {
-  b.status = "FAILED";
-  b.lastError = message;
-  delete b.nextPollAt;
+  toFailed(b, message);
   if (b.kind === "terminate") {
     for (const i of r.e.termination?.instances ?? []) {
       if (b.recoveryInstanceIds?.includes(i.recoveryInstanceId) && i.status !== "TERMINATED") {
@@ -71,15 +71,15 @@ export function failBatch(r: Round, b: BatchRun, message: string) {
   r.event("batch.failed", `${describeBatch(b)} failed: ${message}`, { batchId: b.batchId }, r.scopeOf(b));
 }
 
-export function closeBatch(r: Round, b: BatchRun, status: "CANCELLED") {
-  b.status = status;
+export function closeBatch(r: Round, b: BatchRun) {
+  toCancelled(b);
   for (const s of r.serversOfBatch(b))
     if (!SERVER_DONE.has(s.status)) r.closeServer(s, "CANCELLED", "execution cancelled before launch");
 }
 
 export function closeUnlaunched(r: Round, b: BatchRun, words: string) {
   const held = b.heldBy?.length ? ` (its servers were held by DRS job ${b.heldBy.join(", ")})` : "";
-  b.status = "CANCELLED";
+  toCancelled(b);
   for (const s of r.serversOfBatch(b))
     if (!SERVER_DONE.has(s.status))
       r.closeServer(s, "FAILED", `wave timed out after ${words} before this server was launched${held}`);

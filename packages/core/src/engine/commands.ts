@@ -4,6 +4,10 @@ import type { Round } from "./round.js";
 import { describeAction, waveOf } from "./rules.js";
 import { startTermination } from "./termination.js";
 
+/**
+ * Operator commands (pause, resume, cancel, approve, reject, terminate-instances), applied in order.
+ */
+
 export function command(r: Round, c: ExecutionCommand) {
   const terminal = isTerminal(r.e.status);
   const ignore = (why: string) =>

@@ -6,6 +6,11 @@ import { REISSUE_MS, SERVER_DONE } from "./rules.js";
 import { backoffMs } from "./timing.js";
 import type { Effect, EffectError, EffectValue } from "./types.js";
 
+/**
+ * Failback: finding each server's recovery instance, reversing replication (EC2 origin) or following the
+ * failback client (on-premises), then launching back once DRS reports the server ready.
+ */
+
 /** arn:aws:drs:<region>:<account>:source-server/<id> */
 export function parseSourceServerArn(
   arn: string,
@@ -208,7 +213,6 @@ export function observeFailbackResolved(
     }
     if (s.status === "NOT_STARTED") s.status = "PENDING";
   }
-  return;
 }
 
 export function observeReversed(
@@ -237,7 +241,6 @@ export function observeReversed(
     { sourceServerId: s.sourceServerId },
     effect.waveId,
   );
-  return;
 }
 
 export function observeSourceServers(
@@ -259,7 +262,6 @@ export function observeSourceServers(
       s.failback.nextCheckAt = r.now + r.ctx.settings.pollIntervalSeconds * 1000;
     }
   }
-  return;
 }
 
 export function observeFailbackCheckError(
@@ -274,7 +276,6 @@ export function observeFailbackCheckError(
       s.error = error.message;
     }
   }
-  return;
 }
 
 export function observeReverseError(
@@ -290,5 +291,4 @@ export function observeReverseError(
   } else {
     r.failServer(s, `ReverseReplication failed: ${error.message}`);
   }
-  return;
 }

@@ -1,15 +1,19 @@
 import type { DrsJob } from "../domain/drs.js";
-import type { BatchRun } from "../domain/execution.js";
 import { plural } from "../domain/text.js";
+import type { BatchIn } from "./batch-state.js";
 import { replan } from "./batches.js";
 import type { Round } from "./round.js";
 import { describeBatch, TAG_EXECUTION } from "./rules.js";
 import { hashUnit } from "./timing.js";
 
-export const HELD_MAX_BACKOFF_MS = 60_000;
+/**
+ * Servers held by another DRS job (a drill being cancelled for a recovery, or a job started outside this
+ * product): the batch waits for the holders to end, with exponential backoff and an event per change of holders.
+ */
 
 /** Waiting for another DRS job to release servers: look again after 5 s, doubling to at most a minute. */
-export const HELD_FIRST_BACKOFF_MS = 5000;
+const HELD_FIRST_BACKOFF_MS = 5000;
+const HELD_MAX_BACKOFF_MS = 60_000;
 
 /** A DRS job holding servers we need, in words: whose it is, as far as its tags tell. */
 export function describeHolder(j: DrsJob): string {
@@ -27,13 +31,13 @@ export function describeHolder(j: DrsJob): string {
  * the holders to end, looking again with exponential backoff (5 s … 60 s), until the wave's launch deadline.
  * The event names the jobs once per change of holders, not on every look.
  */
-export function waitForHolders(r: Round, b: BatchRun, holders: DrsJob[]) {
+export function waitForHolders(r: Round, b: BatchIn<"UNKNOWN">, holders: DrsJob[]) {
   const held = new Set(holders.flatMap((j) => j.participants.map((p) => p.sourceServerId)));
   const free = b.sourceServerIds.filter((id) => !held.has(id));
   const w = b.kind === "recovery" ? r.e.waves.find((x) => x.batches.includes(b)) : undefined;
   if (w && free.length > 0 && free.length < b.sourceServerIds.length) {
     // Only some servers are held: they wait in a batch of their own, the others launch now.
-    const waiting: BatchRun = {
+    const waiting: BatchIn<"UNKNOWN"> = {
       ...structuredClone(b),
       batchId: `${w.waveId}-b${w.batches.length + 1}`,
       sourceServerIds: b.sourceServerIds.filter((id) => held.has(id)),
@@ -47,7 +51,6 @@ export function waitForHolders(r: Round, b: BatchRun, holders: DrsJob[]) {
     for (const s of r.serversOfBatch(b)) if (held.has(s.sourceServerId)) s.batchId = waiting.batchId;
     r.batchIndex = undefined;
     b.sourceServerIds = free;
-    delete b.conflict;
     replan(r, b, 0);
     waitForHolders(r, waiting, holders);
     return;

@@ -1,5 +1,6 @@
 import type { BatchRun } from "../domain/execution.js";
 import { effectiveLaunchSettings } from "../domain/protection-group.js";
+import { toLaunching, toUnknown } from "./batch-state.js";
 import { closeBatch, failBatch, replan } from "./batches.js";
 import { waitForHolders } from "./holders.js";
 import type { Round } from "./round.js";
@@ -17,10 +18,21 @@ import { backoffMs, LOOKUP_SETTLE_MS, MAX_CONSECUTIVE_ERRORS } from "./timing.js
 import { activate } from "./tracking.js";
 import type { Effect, EffectError, EffectValue } from "./types.js";
 
-/** How far before the intent a conflict's holder is looked for (DescribeJobs fromDate). */
-export const HOLDER_LOOKBACK_MS = 7 * 24 * 3_600_000;
+/**
+ * The exactly-once launch, in one place. A batch's launch is an intent recorded before the DRS call
+ * (PLANNED → LAUNCHING, saved with the step before any effect runs), and the call carries the execution, batch and
+ * attempt as job tags. A result that never arrives (a crash, a timeout) leaves the batch LAUNCHING with no answer: the
+ * next step moves it to UNKNOWN and looks the job up by its tags (find-job) before anything launches again. Found: the
+ * batch follows that job (ACTIVE). Not found once the lookup window has settled (LOOKUP_SETTLE_MS): the job was never
+ * created, the batch launches again (attempt + 1). A ConflictException means another job holds a server: the lookup
+ * also reports the holders (holders.ts). So a server is launched by at most one job per attempt, and an attempt is
+ * only repeated once DRS says it has no job for it.
+ */
 
-export const WAITING_FOR_CAPACITY = "waiting for DRS capacity (quota)";
+/** How far before the intent a conflict's holder is looked for (DescribeJobs fromDate). */
+const HOLDER_LOOKBACK_MS = 7 * 24 * 3_600_000;
+
+const WAITING_FOR_CAPACITY = "waiting for DRS capacity (quota)";
 
 export function launchEffectId(b: Pick<BatchRun, "batchId" | "attempt" | "kind">): string {
   return `${b.kind === "terminate" ? "terminate" : b.kind === "failback-launch" ? "failback-launch" : "launch"}:${b.batchId}:${b.attempt}`;
@@ -30,7 +42,7 @@ export function advanceBatch(r: Round, b: BatchRun, scope: string) {
   switch (b.status) {
     case "PLANNED": {
       if (r.e.cancelRequested && b.kind !== "terminate") {
-        closeBatch(r, b, "CANCELLED");
+        closeBatch(r, b);
         return;
       }
       if (b.notBefore !== undefined && r.now < b.notBefore) return;
@@ -52,7 +64,7 @@ export function advanceBatch(r: Round, b: BatchRun, scope: string) {
     case "UNKNOWN":
       // Waiting for someone else's job to release the servers: nothing of ours was launched, cancel closes it.
       if (b.heldBy && r.e.cancelRequested && b.kind !== "terminate") {
-        closeBatch(r, b, "CANCELLED");
+        closeBatch(r, b);
         return;
       }
       if (b.nextPollAt === undefined || r.now >= b.nextPollAt) {
@@ -90,11 +102,7 @@ export function hasCapacity(r: Round, b: BatchRun): boolean {
 }
 
 export function launch(r: Round, b: BatchRun, scope: string) {
-  b.status = "LAUNCHING";
-  b.attempt += 1;
-  b.intentAt = r.now;
-  delete b.notBefore;
-  delete b.conflict;
+  toLaunching(b, r.now);
   if (b.lastError === WAITING_FOR_CAPACITY) delete b.lastError;
   const key = `${b.accountId}/${b.region}`;
   const used = r.usage[key] ?? { jobs: 0, servers: 0 };
@@ -173,7 +181,6 @@ export function observeLaunched(
   const b = r.findBatch(effect.batchId);
   if (b?.status !== "LAUNCHING" || b.attempt !== effect.attempt || !("job" in value)) return;
   activate(r, b, value.job, "batch.launched");
-  return;
 }
 
 /** The lookup by tags after a lost or refused launch: our job (ACTIVE), a holder (wait), or none (launch again once the lookup has settled). */
@@ -199,8 +206,6 @@ export function observeFoundJob(r: Round, effect: Extract<Effect, { kind: "find-
         `${describeBatch(b)}: ${b.heldBy.length === 1 ? `DRS job ${b.heldBy[0]} has` : `DRS jobs ${b.heldBy.join(", ")} have`} ended; launching`,
         { batchId: b.batchId, jobIds: b.heldBy },
       );
-    delete b.heldBy;
-    delete b.heldChecks;
     replan(r, b, 0);
     return;
   }
@@ -214,7 +219,6 @@ export function observeFoundJob(r: Round, effect: Extract<Effect, { kind: "find-
   } else {
     b.nextPollAt = (b.intentAt ?? r.now) + LOOKUP_SETTLE_MS;
   }
-  return;
 }
 
 /** A refused or failed launch: conflict → find the holder; ambiguous → look the job up; retryable → later; else the batch fails. */
@@ -238,9 +242,7 @@ export function observeLaunchError(
       );
       return;
     }
-    b.status = "UNKNOWN";
-    b.conflict = true;
-    delete b.nextPollAt;
+    toUnknown(b, true);
     r.event(
       "batch.conflict",
       `${describeBatch(b)}: DRS reports a server already in a job (${error.resourceId ?? "unknown server"}); finding that job`,
@@ -250,8 +252,7 @@ export function observeLaunchError(
       },
     );
   } else if (error.ambiguous) {
-    b.status = "UNKNOWN";
-    delete b.nextPollAt;
+    toUnknown(b, false);
     r.event(
       "batch.ambiguous",
       `${describeBatch(b)}: ${error.message}; checking whether the job was created before retrying`,
@@ -271,7 +272,6 @@ export function observeLaunchError(
   } else {
     failBatch(r, b, error.message);
   }
-  return;
 }
 
 export function observeLookupError(
@@ -284,7 +284,6 @@ export function observeLookupError(
   b.errorCount += 1;
   b.lastError = error.message;
   b.nextPollAt = r.now + backoffMs(b.errorCount, `${b.batchId}:lookup`);
-  return;
 }
 
 /**
@@ -293,12 +292,9 @@ export function observeLookupError(
  * launched again (UNKNOWN → find-job → ACTIVE, or PLANNED once the lookup has settled without a job).
  */
 export function resolveLostIntents(r: Round, answered: ReadonlySet<string>) {
-  // Intents whose result never arrived: the process died between recording the intent and saving the
-  // result. The job may or may not exist: look it up by its tags before anything is launched again.
   for (const b of r.allBatches()) {
     if (b.status === "LAUNCHING" && !answered.has(launchEffectId(b))) {
-      b.status = "UNKNOWN";
-      delete b.nextPollAt;
+      toUnknown(b, false);
       r.event(
         "batch.recovering",
         `Outcome of ${describeBatch(b)} attempt ${b.attempt} is unknown after a restart; looking the job up by its tags before launching again`,

@@ -3,11 +3,16 @@ import type { Round } from "./round.js";
 import { IN_FLIGHT, SERVER_DONE, waveOf } from "./rules.js";
 import { IDLE_WAKE_MS } from "./timing.js";
 
+/**
+ * The execution as a whole: its status and pauses, its end, clock corrections, and when it is looked at
+ * next (wakeAt).
+ */
+
 /** The earliest next look after a step that had nothing to do. */
-export const MIN_WAKE_MS = 1000;
+const MIN_WAKE_MS = 1000;
 
 /** Clock corrections smaller than this are ignored. */
-export const CLOCK_JUMP_TOLERANCE_MS = 5000;
+const CLOCK_JUMP_TOLERANCE_MS = 5000;
 
 /**
  * The clock went backwards (a host clock correction): every pending timer of this execution lies in the

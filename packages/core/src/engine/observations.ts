@@ -19,6 +19,10 @@ import { observeDiscoveryError, observeFoundInstances } from "./termination.js";
 import { observePollError, observePolledJobs } from "./tracking.js";
 import type { Effect, EffectError, EffectValue, Observation } from "./types.js";
 
+/**
+ * Effect results and commands, dispatched to the module that owns each effect kind.
+ */
+
 export function apply(r: Round, observations: readonly Observation[]) {
   const seen = new Set<string>();
   for (const o of observations) {

@@ -1,8 +1,13 @@
 import type { ActionRun, BatchRun, ServerRun, WaveRun } from "../domain/execution.js";
 
+/**
+ * Shared vocabulary of the engine: job tags, status sets, and how batches and actions are named in events.
+ */
+
 /** A lost effect result is re-requested after this long. */
 export const REISSUE_MS = 30_000;
 
+/** The scope (in place of a wave id) of termination batches. */
 export const TERMINATION_SCOPE = "termination";
 
 export const SERVER_DONE: ReadonlySet<ServerRun["status"]> = new Set([
@@ -25,16 +30,12 @@ export const BATCH_DONE: ReadonlySet<BatchRun["status"]> = new Set(["DONE", "FAI
 
 export const IN_FLIGHT: ReadonlySet<BatchRun["status"]> = new Set(["LAUNCHING", "UNKNOWN", "ACTIVE"]);
 
-export const TAG_TYPE = "drso:type";
-
-export const TAG_ATTEMPT = "drso:attempt";
-
-export const TAG_WAVE = "drso:wave";
-
-export const TAG_BATCH = "drso:batch";
-
 /** Tags written on every DRS job the engine starts: how a job is found again after a crash. */
 export const TAG_EXECUTION = "drso:execution";
+export const TAG_BATCH = "drso:batch";
+export const TAG_WAVE = "drso:wave";
+export const TAG_ATTEMPT = "drso:attempt";
+export const TAG_TYPE = "drso:type";
 
 export function describeBatch(b: BatchRun): string {
   const n = b.recoveryInstanceIds?.length ?? b.sourceServerIds.length;

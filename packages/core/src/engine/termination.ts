@@ -8,6 +8,12 @@ import { backoffMs, MAX_CONSECUTIVE_ERRORS } from "./timing.js";
 import type { Effect, EffectError, EffectValue } from "./types.js";
 
 /**
+ * Terminating recovery instances (on request, or when a drill's TTL expires): the recorded ones, plus
+ * every instance the execution's DRS jobs created that DRS reports (found by job and tags), so nothing launched is left
+ * running unrecorded.
+ */
+
+/**
  * Servers whose recorded recovery instance a termination would terminate: every instance a job of this execution
  * launched, including those of servers DRS then failed (a failback's recovery instance predates the execution:
  * only terminated once the server launched), less those already terminated.
@@ -232,7 +238,6 @@ export function observeFoundInstances(
 ) {
   if (value.kind !== "find-instances") return;
   discovered(r, effect.targetKey, value.instances);
-  return;
 }
 
 export function observeDiscoveryError(
@@ -253,5 +258,4 @@ export function observeDiscoveryError(
       { target: effect.targetKey },
     );
   }
-  return;
 }

@@ -1,20 +1,26 @@
 import type { DrsJob, JobParticipant } from "../domain/drs.js";
 import type { BatchRun, ServerRun } from "../domain/execution.js";
 import { plural } from "../domain/text.js";
+import { type BatchIn, toActive, toDone } from "./batch-state.js";
 import { failBatch } from "./batches.js";
 import type { Round } from "./round.js";
 import { describeBatch, REISSUE_MS, SERVER_DONE } from "./rules.js";
 import { backoffMs, MAX_CONSECUTIVE_ERRORS, nextPollDelayMs } from "./timing.js";
 import type { Effect, EffectError, EffectValue } from "./types.js";
 
+/**
+ * Following DRS jobs: polling (batched per account/region), applying each participant's launch status to
+ * its server, and the job's end.
+ */
+
 /** A running job's log is refreshed at most this often (and always once the job completes). */
-export const LOG_INTERVAL_MS = 15_000;
+const LOG_INTERVAL_MS = 15_000;
 
 /** Poll interval once some servers of a job have their outcome. */
-export const SETTLING_POLL_MS = 2000;
+const SETTLING_POLL_MS = 2000;
 
 /** Poll interval once every server of a job has its outcome and only the job's end is awaited. */
-export const SETTLED_POLL_MS = 1000;
+const SETTLED_POLL_MS = 1000;
 
 export function activate(
   r: Round,
@@ -22,35 +28,30 @@ export function activate(
   job: DrsJob,
   eventType: "batch.launched" | "batch.recovered",
 ) {
-  b.status = "ACTIVE";
-  b.jobId = job.jobId;
-  b.jobStatus = job.status;
-  b.submittedAt = r.now;
-  if (job.createdAt) b.jobCreatedAt = job.createdAt;
-  b.errorCount = 0;
-  delete b.lastError;
-  delete b.conflict;
-  b.nextPollAt = r.now + r.ctx.settings.fastPollSeconds * 1000;
-  const scope = r.scopeOf(b);
+  const a = toActive(b, job.jobId, r.now);
+  a.jobStatus = job.status;
+  if (job.createdAt) a.jobCreatedAt = job.createdAt;
+  a.errorCount = 0;
+  delete a.lastError;
+  a.nextPollAt = r.now + r.ctx.settings.fastPollSeconds * 1000;
+  const scope = r.scopeOf(a);
   r.event(
     eventType,
     `${eventType === "batch.launched" ? "Started" : "Found"} DRS job ${job.jobId} for ${describeBatch(b)}`,
-    { batchId: b.batchId, jobId: job.jobId, servers: b.sourceServerIds.length },
+    { batchId: a.batchId, jobId: job.jobId, servers: a.sourceServerIds.length },
     scope,
   );
-  trackJob(r, b, job);
+  trackJob(r, a, job);
 }
 
 /** Applies a DRS job's state to the batch and its servers. */
-export function trackJob(r: Round, b: BatchRun, job: DrsJob) {
+export function trackJob(r: Round, b: BatchIn<"ACTIVE">, job: DrsJob) {
   b.jobStatus = job.status;
   if (job.createdAt) b.jobCreatedAt = job.createdAt;
   for (const p of job.participants) applyParticipant(r, b, p, job.jobId);
   if (job.status === "COMPLETED") {
-    b.status = "DONE";
-    b.completedAt = r.now;
+    toDone(b, r.now);
     if (job.endedAt) b.jobEndedAt = job.endedAt;
-    delete b.nextPollAt;
     const endedAt = job.endedAt ? Date.parse(job.endedAt) : Number.NaN;
     for (const s of r.serversOfBatch(b)) {
       if (!SERVER_DONE.has(s.status))
@@ -219,7 +220,6 @@ export function observePolledJobs(
       }
     }
   }
-  return;
 }
 
 export function observePollError(
@@ -235,5 +235,4 @@ export function observePollError(
     b.nextPollAt =
       r.now + Math.max(backoffMs(b.errorCount, `${b.batchId}:poll`), r.ctx.settings.fastPollSeconds * 1000);
   }
-  return;
 }

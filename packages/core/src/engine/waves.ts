@@ -8,11 +8,16 @@ import { advanceBatch } from "./launch.js";
 import type { Round } from "./round.js";
 import { BATCH_DONE, IN_FLIGHT, isHeld, SERVER_DONE, WAVE_DONE } from "./rules.js";
 
+/**
+ * A wave's life: dependencies and pauses before it starts, pre-actions, the launch under its deadline
+ * (asking DRS once more at the deadline; a timed-out wave's jobs are followed to their end), post-actions, the end.
+ */
+
 /** How long the jobs of a timed-out wave are still followed to their end. */
-export const FOLLOW_AFTER_TIMEOUT_MS = 6 * 3_600_000;
+const FOLLOW_AFTER_TIMEOUT_MS = 6 * 3_600_000;
 
 /** At a wave's deadline DRS is asked once more; if it does not answer within this long, the wave times out. */
-export const DEADLINE_POLL_GRACE_MS = 60_000;
+const DEADLINE_POLL_GRACE_MS = 60_000;
 
 /** Returns true when the wave changed state in a way that may unblock others. */
 export function advanceWave(r: Round, w: WaveRun): boolean {
