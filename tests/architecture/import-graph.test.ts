@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   buildImportGraph,
+  circlePaths,
   findCycles,
   type ImportGraph,
   isNodeBuiltin,
@@ -12,9 +13,13 @@ import {
 } from "../support/import-graph.js";
 
 /**
- * Architecture rules read from the import graph of every workspace's src/ (see tests/support/import-graph.ts):
- * no import circles between files or between workspaces, and a core without Node.js built-ins (no I/O).
- * A type-only import counts: a circle of types is still one for the next reader.
+ * Architecture rules read from the import graph of every workspace's TypeScript files (see
+ * tests/support/import-graph.ts): no import circles between files or between workspaces, and a core without
+ * Node.js built-ins (no I/O).
+ *
+ * A type-only import (`import type`, `export type … from`) counts as an edge, by choice: it vanishes at
+ * runtime, so it cannot cause an initialisation-order bug, but a circle of types is still a circle for the
+ * next reader, and the simulator's model circle (issue 19) was made of exactly such imports.
  */
 
 /**
@@ -67,7 +72,9 @@ function impureImports(graph: ImportGraph, pureDirs: readonly string[]): string[
   return found.sort();
 }
 
-const describeCircle = (cycle: readonly string[]) => cycle.join(" <-> ");
+/** Each circle as closed paths, `a.ts -> b.ts -> a.ts`, covering every file of it. */
+const describeCircles = (graph: ReadonlyMap<string, readonly string[]>, cycles: readonly string[][]) =>
+  cycles.flatMap((cycle) => circlePaths(graph, cycle).map((path) => path.join(" -> ")));
 
 describe("the repository's import graph", () => {
   const root = resolve(import.meta.dirname, "../..");
@@ -79,6 +86,9 @@ describe("the repository's import graph", () => {
       expect.arrayContaining(["packages/core", "packages/api", "adapters/store", "hosts/local"]),
     );
     expect(graph.files.size).toBeGreaterThan(200);
+    // Files outside src/ are read too; declaration files (the generated API schemas) are not.
+    expect(graph.files.has("packages/web/testing/scenario.ts")).toBe(true);
+    expect(graph.files.has("packages/web/src/api/schema.d.ts")).toBe(false);
     // Resolution works: a file known to import a sibling has that edge.
     expect(graph.files.get("adapters/store/src/sqlite-store.ts")).toEqual(
       expect.arrayContaining(["adapters/store/src/sqlite/database.ts"]),
@@ -88,14 +98,14 @@ describe("the repository's import graph", () => {
   it("has no import circle between files, except the known ones listed above", () => {
     const { unexpected, stale } = judgeCircles(graph, KNOWN_CIRCLES);
     expect(
-      unexpected.map(describeCircle),
+      describeCircles(graph.files, unexpected),
       "new import circles (break them; see docs/architecture.md)",
     ).toEqual([]);
     expect(stale, "known circles that are gone: remove them from KNOWN_CIRCLES").toEqual([]);
   });
 
   it("has no circle between workspaces", () => {
-    expect(findCycles(graph.packages).map(describeCircle)).toEqual([]);
+    expect(describeCircles(graph.packages, findCycles(graph.packages))).toEqual([]);
   });
 
   it("keeps packages/core free of Node.js built-ins (no file, network or process I/O)", () => {
@@ -124,11 +134,24 @@ describe("the import graph checks themselves", () => {
       ["packages/app/src/self.ts"],
     ]);
     const { unexpected, stale } = judgeCircles(graph, []);
-    expect(unexpected.map(describeCircle)).toEqual([
-      "packages/app/src/a.ts <-> packages/app/src/b.ts <-> packages/app/src/c/index.ts",
-      "packages/app/src/self.ts",
+    expect(describeCircles(graph.files, unexpected)).toEqual([
+      "packages/app/src/a.ts -> packages/app/src/b.ts -> packages/app/src/c/index.ts -> packages/app/src/a.ts",
+      "packages/app/src/self.ts -> packages/app/src/self.ts",
     ]);
     expect(stale).toEqual([]);
+  });
+
+  it("print a circle as closed paths that pass through every one of its files", () => {
+    const graph = new Map([
+      ["a.ts", ["b.ts"]],
+      ["b.ts", ["c.ts"]],
+      ["c.ts", ["a.ts", "d.ts", "leaf.ts"]],
+      ["d.ts", ["c.ts"]],
+      ["leaf.ts", []],
+    ]);
+    const cycles = findCycles(graph);
+    expect(cycles).toEqual([["a.ts", "b.ts", "c.ts", "d.ts"]]);
+    expect(describeCircles(graph, cycles)).toEqual(["a.ts -> b.ts -> c.ts -> a.ts", "d.ts -> c.ts -> d.ts"]);
   });
 
   it("accept a known circle, fail when a file joins it, and report an entry that is no longer a circle", () => {

@@ -5,9 +5,10 @@ import ts from "typescript";
 
 /**
  * A static import graph of the repository's workspaces, for the architecture checks in
- * tests/architecture/import-graph.test.ts. It reads every source file with TypeScript's own pre-processor
- * (`ts.preProcessFile`: static imports, `import type`, re-exports, dynamic `import()`), so a type-only
- * import counts as an edge too: a circle of types is still a circle for the reader.
+ * tests/architecture/import-graph.test.ts. It reads every source file of every workspace (not only src/)
+ * with TypeScript's own pre-processor (`ts.preProcessFile`: static imports, `import type`, re-exports,
+ * dynamic `import()`), so a type-only import counts as an edge too: a circle of types is still a circle
+ * for the reader.
  *
  * Paths are repository-relative with forward slashes ("packages/api/src/env.ts").
  */
@@ -35,7 +36,8 @@ export interface ImportGraph {
 }
 
 const SOURCE = /\.(ts|tsx|mts|cts)$/;
-const SKIP_DIRS = new Set(["node_modules", "dist", "build", ".vite"]);
+/** Build output and tool caches; the only generated sources kept in git are `*.d.ts`, which are skipped too. */
+const SKIP_DIRS = new Set(["node_modules", "dist", "build", ".vite", "cdk.out", "coverage"]);
 
 /** The workspaces named by the root package.json's "workspaces" globs (only "dir/*" globs are used here). */
 export function listWorkspaces(root: string): Workspace[] {
@@ -60,7 +62,10 @@ export function listWorkspaces(root: string): Workspace[] {
   return out;
 }
 
-/** Every TypeScript source file under each workspace's src/. */
+/**
+ * Every TypeScript source file of each workspace: src/ and the rest (scripts/, testing/, bench/, config
+ * files), so a circle through a helper outside src/ is found too.
+ */
 export function readSources(root: string, workspaces: readonly Workspace[]): SourceFile[] {
   const files: SourceFile[] = [];
   const walk = (dir: string) => {
@@ -73,14 +78,7 @@ export function readSources(root: string, workspaces: readonly Workspace[]): Sou
       }
     }
   };
-  for (const ws of workspaces) {
-    const src = join(root, ws.dir, "src");
-    try {
-      if (statSync(src).isDirectory()) walk(src);
-    } catch {
-      // a workspace without src/ has nothing to scan
-    }
-  }
+  for (const ws of workspaces) walk(join(root, ws.dir));
   return files;
 }
 
@@ -199,6 +197,48 @@ export function findCycles(graph: ReadonlyMap<string, readonly string[]>): strin
 
   for (const node of [...graph.keys()].sort()) if (!index.has(node)) visit(node);
   return cycles.sort((a, b) => (a[0] as string).localeCompare(b[0] as string));
+}
+
+/**
+ * Concrete closed paths through one circle (a component from `findCycles`), so a failure reads as
+ * `a.ts -> b.ts -> a.ts`: for each of its files not yet on a printed path, in order, the shortest path
+ * from that file back to itself inside the circle. Every file of the circle is on at least one path.
+ */
+export function circlePaths(
+  graph: ReadonlyMap<string, readonly string[]>,
+  circle: readonly string[],
+): string[][] {
+  const members = new Set(circle);
+  const covered = new Set<string>();
+  const paths: string[][] = [];
+  for (const start of circle) {
+    if (covered.has(start)) continue;
+    // Breadth-first from start's successors; the first time start is reached again closes the shortest path.
+    const cameFrom = new Map<string, string>();
+    const queue: string[] = [start];
+    let closedBy: string | undefined;
+    for (let head = 0; head < queue.length && closedBy === undefined; head++) {
+      const node = queue[head] as string;
+      for (const to of graph.get(node) ?? []) {
+        if (!members.has(to)) continue;
+        if (to === start) {
+          closedBy = node;
+          break;
+        }
+        if (!cameFrom.has(to)) {
+          cameFrom.set(to, node);
+          queue.push(to);
+        }
+      }
+    }
+    if (closedBy === undefined) continue;
+    const path = [start];
+    for (let node = closedBy; node !== start; node = cameFrom.get(node) as string) path.splice(1, 0, node);
+    path.push(start);
+    for (const node of path) covered.add(node);
+    paths.push(path);
+  }
+  return paths;
 }
 
 const BUILTINS = new Set(builtinModules.filter((m) => !m.startsWith("_")));
