@@ -6,7 +6,7 @@ import { arnFor, parseDrsArn } from "./ids.js";
 import { appendLog, failParticipant, participantFinished, scheduleNewJob, setLaunchStatus } from "./jobs.js";
 import type { JobRecord, RecoveryInstanceRecord, SourceServerRecord } from "./records.js";
 import { isReplicating, setReplicationState, transferMs } from "./replication.js";
-import type { Simulation } from "./simulation.js";
+import type { SimContext } from "./sim-context.js";
 import { newLaunchConfiguration } from "./source-server-factory.js";
 import type { RegionState } from "./world.js";
 
@@ -18,7 +18,7 @@ export type FailbackAction = "clientConnected" | "replicationHealthy" | "error";
  * clientConnected → NOT_READY_FOR_LAUNCH while replication runs → READY_FOR_LAUNCH when it is healthy.
  */
 export function driveFailback(
-  sim: Simulation,
+  sim: SimContext,
   instance: RecoveryInstanceRecord,
   action: FailbackAction,
   error?: FailbackReplicationError,
@@ -82,7 +82,7 @@ export function driveFailback(
 }
 
 /** Scheduled progress of failback replication: INITIATING → INITIAL_SYNC → CONTINUOUS (READY_FOR_LAUNCH). */
-export function onFailbackReplication(sim: Simulation, instanceId: string, epoch: number): void {
+export function onFailbackReplication(sim: SimContext, instanceId: string, epoch: number): void {
   const instance = sim.world.instance(instanceId);
   if (!instance || instance.failbackReplication.epoch !== epoch) return;
   const now = sim.now();
@@ -127,7 +127,7 @@ export function onFailbackReplication(sim: Simulation, instanceId: string, epoch
 }
 
 /** Demo knob `autoFailbackReady`: the failback client shows up by itself after a recovery. */
-export function onFailbackAutoConnect(sim: Simulation, instanceId: string): void {
+export function onFailbackAutoConnect(sim: SimContext, instanceId: string): void {
   const instance = sim.world.instance(instanceId);
   if (!instance || instance.disconnected || instance.failback.state !== "FAILBACK_NOT_STARTED") return;
   if (sim.activeJobForInstance(instance)) {
@@ -143,7 +143,7 @@ export function onFailbackAutoConnect(sim: Simulation, instanceId: string): void
 }
 
 /** StopFailback: back to FAILBACK_NOT_STARTED, failback replication stopped (SDK doc). */
-export function stopFailback(sim: Simulation, instance: RecoveryInstanceRecord): void {
+export function stopFailback(sim: SimContext, instance: RecoveryInstanceRecord): void {
   instance.failback.state = "FAILBACK_NOT_STARTED";
   instance.failback.failbackClientID = undefined;
   instance.failback.clientLastSeenMs = undefined;
@@ -158,7 +158,7 @@ export function stopFailback(sim: Simulation, instance: RecoveryInstanceRecord):
 
 /** StartFailbackLaunch: a LAUNCH job initiated by FAILBACK (spec §4.13) [INFERRED]. */
 export function createFailbackJob(
-  sim: Simulation,
+  sim: SimContext,
   region: RegionState,
   instances: RecoveryInstanceRecord[],
   tags: Record<string, string>,
@@ -192,7 +192,7 @@ export function createFailbackJob(
   return job;
 }
 
-export function beginFailbackJob(sim: Simulation, job: JobRecord): void {
+export function beginFailbackJob(sim: SimContext, job: JobRecord): void {
   const now = sim.now();
   job.participants.forEach((p, index) => {
     if (isTerminalLaunchStatus(p.launchStatus)) return;
@@ -211,7 +211,7 @@ export function beginFailbackJob(sim: Simulation, job: JobRecord): void {
  * CONVERSION_END and LAUNCH_START, then LAUNCHED and FAILBACK_COMPLETED [INFERRED event choice].
  */
 export function onFailbackPhase(
-  sim: Simulation,
+  sim: SimContext,
   jobId: string,
   index: number,
   phase: "begin" | "converted" | "end",
@@ -266,7 +266,7 @@ export function onFailbackPhase(
  * replication starts back to the origin (account and) region. The source server there is created, or
  * reused when an earlier reversal already links one, and its `replicationDirection` is FAILBACK.
  */
-export function reverseReplication(sim: Simulation, instance: RecoveryInstanceRecord): string {
+export function reverseReplication(sim: SimContext, instance: RecoveryInstanceRecord): string {
   const server = sim.world.server(instance.sourceServerID);
   const originRegion = server?.origin.region;
   if (!server || instance.originEnvironment !== "AWS" || !originRegion) {
@@ -330,7 +330,7 @@ export function reverseReplication(sim: Simulation, instance: RecoveryInstanceRe
 }
 
 function linkedServer(
-  sim: Simulation,
+  sim: SimContext,
   arn: string | undefined,
   accountId: string,
   region: string,
@@ -340,7 +340,7 @@ function linkedServer(
   return sim.world.server(parsed.id);
 }
 
-export function countReplicating(sim: Simulation, accountId: string): number {
+export function countReplicating(sim: SimContext, accountId: string): number {
   let count = 0;
   for (const region of sim.world.allRegions()) {
     if (region.accountId !== accountId) continue;
@@ -350,7 +350,7 @@ export function countReplicating(sim: Simulation, accountId: string): number {
 }
 
 function reversedServer(
-  sim: Simulation,
+  sim: SimContext,
   server: SourceServerRecord,
   instance: RecoveryInstanceRecord,
   accountId: string,

@@ -1,11 +1,11 @@
 import { isTerminalLaunchStatus, type JobLogEvent, type LaunchStatus } from "./drs-enums.js";
 import type { JobRecord, ParticipantRecord } from "./records.js";
-import type { Simulation } from "./simulation.js";
+import type { SimContext } from "./sim-context.js";
 
 /** Job mechanics shared by LAUNCH, TERMINATE and failback jobs (spec §7.3). */
 
 export function appendLog(
-  sim: Simulation,
+  sim: SimContext,
   job: JobRecord,
   event: JobLogEvent,
   data?: Record<string, unknown>,
@@ -14,7 +14,7 @@ export function appendLog(
 }
 
 /** Keeps the job as it was, for `staleReadProbability` (only when that knob is on: it costs a copy). */
-export function rememberPrevious(sim: Simulation, job: JobRecord): void {
+export function rememberPrevious(sim: SimContext, job: JobRecord): void {
   if (!(sim.config.staleReadProbability > 0)) return;
   job.previous = {
     status: job.status,
@@ -24,7 +24,7 @@ export function rememberPrevious(sim: Simulation, job: JobRecord): void {
 }
 
 export function setLaunchStatus(
-  sim: Simulation,
+  sim: SimContext,
   job: JobRecord,
   p: ParticipantRecord,
   status: LaunchStatus,
@@ -35,7 +35,7 @@ export function setLaunchStatus(
 }
 
 /** Where a job is stuck by the `stuckJob` / `jobs[id].stuck` knobs, if anywhere. */
-export function jobStuckAt(sim: Simulation, job: JobRecord): "PENDING" | "STARTED" | undefined {
+export function jobStuckAt(sim: SimContext, job: JobRecord): "PENDING" | "STARTED" | undefined {
   const own = sim.config.jobs[job.id]?.stuck;
   if (own) return own;
   const stuck = sim.config.stuckJob;
@@ -48,7 +48,7 @@ export function jobStuckAt(sim: Simulation, job: JobRecord): "PENDING" | "STARTE
 }
 
 /** After creation: the PENDING → STARTED transition and the optional timeout. */
-export function scheduleNewJob(sim: Simulation, job: JobRecord): void {
+export function scheduleNewJob(sim: SimContext, job: JobRecord): void {
   const now = sim.now();
   sim.schedule(now + sim.duration("pendingDelay"), { kind: "jobStart", job: job.id });
   const timeout = sim.config.jobs[job.id]?.jobTimeoutMs ?? sim.config.jobTimeoutMs;
@@ -58,7 +58,7 @@ export function scheduleNewJob(sim: Simulation, job: JobRecord): void {
 }
 
 /** PENDING → STARTED with JOB_START. Returns false when the job must not progress any further. */
-export function startJob(sim: Simulation, job: JobRecord): boolean {
+export function startJob(sim: SimContext, job: JobRecord): boolean {
   if (job.status !== "PENDING") return false;
   const stuck = jobStuckAt(sim, job);
   if (stuck === "PENDING") return false;
@@ -73,7 +73,7 @@ export function startJob(sim: Simulation, job: JobRecord): boolean {
 }
 
 /** Once every participant is terminal, the job ends a little later (JOB_END, COMPLETED). */
-export function participantFinished(sim: Simulation, job: JobRecord): void {
+export function participantFinished(sim: SimContext, job: JobRecord): void {
   if (job.endScheduled || job.status === "COMPLETED") return;
   if (!job.participants.every((p) => isTerminalLaunchStatus(p.launchStatus))) return;
   job.endScheduled = true;
@@ -81,7 +81,7 @@ export function participantFinished(sim: Simulation, job: JobRecord): void {
 }
 
 /** Marks one participant FAILED with the side effects its job type implies. */
-export function failParticipant(sim: Simulation, job: JobRecord, p: ParticipantRecord): void {
+export function failParticipant(sim: SimContext, job: JobRecord, p: ParticipantRecord): void {
   setLaunchStatus(sim, job, p, "FAILED");
   if (job.type === "LAUNCH" && job.initiatedBy !== "FAILBACK" && p.sourceServerID) {
     const server = sim.world.server(p.sourceServerID);
@@ -98,7 +98,7 @@ export function failParticipant(sim: Simulation, job: JobRecord, p: ParticipantR
 }
 
 /** JOB_END: the job is COMPLETED (there is no FAILED job status; spec §14). */
-export function completeJob(sim: Simulation, job: JobRecord): void {
+export function completeJob(sim: SimContext, job: JobRecord): void {
   if (job.status === "COMPLETED") return;
   rememberPrevious(sim, job);
   appendLog(sim, job, "JOB_END");
@@ -115,7 +115,7 @@ export function completeJob(sim: Simulation, job: JobRecord): void {
 }
 
 /** Knob-driven internal cancellation or timeout (F8): JOB_CANCEL, unfinished servers FAILED, JOB_END. */
-export function cancelJob(sim: Simulation, job: JobRecord, reason: "timeout" | "cancel"): void {
+export function cancelJob(sim: SimContext, job: JobRecord, reason: "timeout" | "cancel"): void {
   if (job.status === "COMPLETED") return;
   appendLog(sim, job, "JOB_CANCEL", {
     rawError: reason === "timeout" ? "Job timed out" : "Job was cancelled by the service",

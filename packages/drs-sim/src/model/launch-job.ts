@@ -5,17 +5,8 @@ import { appendLog, failParticipant, participantFinished, scheduleNewJob, setLau
 import type { JobRecord, ParticipantRecord, RecoveryInstanceRecord, SourceServerRecord } from "./records.js";
 import { readinessOf } from "./replication.js";
 import { stableHex } from "./seeded-stream.js";
-import type { Simulation } from "./simulation.js";
+import type { LaunchPhase, SimContext } from "./sim-context.js";
 import type { RegionState } from "./world.js";
-
-export type LaunchPhase =
-  | "begin"
-  | "cleanupEnd"
-  | "snapshotEnd"
-  | "usingPreviousEnd"
-  | "conversionEnd"
-  | "launchEnd"
-  | "silentFail";
 
 /** Default `rawError` texts (spec §7.5, from the DRS troubleshooting guide where one exists). */
 export const DEFAULT_RAW_ERRORS: Record<FailurePhase | "notReady" | "unknownServer" | "pitMissing", string> =
@@ -41,7 +32,7 @@ export interface LaunchItem {
 
 /** StartRecovery accepted: the job is PENDING and each server's last launch is PENDING (spec §4.5, §7.6). */
 export function createLaunchJob(
-  sim: Simulation,
+  sim: SimContext,
   region: RegionState,
   items: LaunchItem[],
   isDrill: boolean,
@@ -85,7 +76,7 @@ export function createLaunchJob(
 }
 
 /** After JOB_START: each server's work begins, slightly staggered. */
-export function beginLaunchJob(sim: Simulation, job: JobRecord): void {
+export function beginLaunchJob(sim: SimContext, job: JobRecord): void {
   const now = sim.now();
   job.participants.forEach((p, index) => {
     if (isTerminalLaunchStatus(p.launchStatus)) return;
@@ -103,7 +94,7 @@ export function beginLaunchJob(sim: Simulation, job: JobRecord): void {
 }
 
 function rawError(
-  sim: Simulation,
+  sim: SimContext,
   job: JobRecord,
   serverId: string | undefined,
   phase: FailurePhase,
@@ -111,12 +102,12 @@ function rawError(
   return launchKnob(sim.config, job.id, serverId, "launchRawError") ?? DEFAULT_RAW_ERRORS[phase];
 }
 
-function isServerStuck(sim: Simulation, serverId: string): boolean {
+function isServerStuck(sim: SimContext, serverId: string): boolean {
   return sim.config.stuckServer === serverId || sim.config.servers[serverId]?.stuck === true;
 }
 
 /** One step of one server's pipeline in a LAUNCH job (spec §7.4, §7.5). */
-export function onLaunchPhase(sim: Simulation, jobId: string, index: number, phase: LaunchPhase): void {
+export function onLaunchPhase(sim: SimContext, jobId: string, index: number, phase: LaunchPhase): void {
   const job = sim.world.job(jobId);
   const p = job?.participants[index];
   if (!job || !p || job.status !== "STARTED" || isTerminalLaunchStatus(p.launchStatus)) return;
@@ -277,7 +268,7 @@ export function onLaunchPhase(sim: Simulation, jobId: string, index: number, pha
 }
 
 function startSnapshot(
-  sim: Simulation,
+  sim: SimContext,
   job: JobRecord,
   index: number,
   p: ParticipantRecord,
@@ -304,7 +295,7 @@ function startSnapshot(
 }
 
 function startConversion(
-  sim: Simulation,
+  sim: SimContext,
   job: JobRecord,
   index: number,
   p: ParticipantRecord,
@@ -329,7 +320,7 @@ function startConversion(
 }
 
 function conversionProperties(
-  sim: Simulation,
+  sim: SimContext,
   job: JobRecord,
   server: SourceServerRecord,
   p: ParticipantRecord,
@@ -353,7 +344,7 @@ function conversionProperties(
 }
 
 function startLaunch(
-  sim: Simulation,
+  sim: SimContext,
   job: JobRecord,
   index: number,
   p: ParticipantRecord,
@@ -375,7 +366,7 @@ function startLaunch(
 }
 
 function newRecoveryInstance(
-  sim: Simulation,
+  sim: SimContext,
   job: JobRecord,
   server: SourceServerRecord,
   id: string,
@@ -424,7 +415,7 @@ function newRecoveryInstance(
 }
 
 function finishLaunch(
-  sim: Simulation,
+  sim: SimContext,
   job: JobRecord,
   index: number,
   p: ParticipantRecord,
@@ -480,7 +471,7 @@ function finishLaunch(
 }
 
 /** Post-launch actions finish some time after launch (knob `postLaunchActions`). */
-export function onLaunchActions(sim: Simulation, jobId: string, index: number): void {
+export function onLaunchActions(sim: SimContext, jobId: string, index: number): void {
   const p = sim.world.job(jobId)?.participants[index];
   const actions = sim.config.postLaunchActions;
   if (!p?.launchActions) return;
@@ -500,7 +491,7 @@ export function onLaunchActions(sim: Simulation, jobId: string, index: number): 
  * instances, regardless if they have been disconnected and deleted from DRS" (spec §7.5). Instances held
  * by a job or a failback in progress are left alone.
  */
-function cleanUpPreviousInstances(sim: Simulation, server: SourceServerRecord): void {
+function cleanUpPreviousInstances(sim: SimContext, server: SourceServerRecord): void {
   const kept: string[] = [];
   for (const id of server.launchedInstanceIds) {
     const instance = sim.world.instance(id);

@@ -1,12 +1,12 @@
 import { errors, QUOTA_CODES } from "./drs-error.js";
-import type { Simulation } from "./simulation.js";
+import type { SimContext } from "./sim-context.js";
 import type { RegionState } from "./world.js";
 
 /**
  * Job quotas of spec §8, checked in the order of §4.5 (steps 4–6): servers in this job, concurrent active
  * jobs, servers across all active jobs. All of them are per account and region and configurable.
  */
-export function checkJobQuotas(sim: Simulation, region: RegionState | undefined, serverCount: number): void {
+export function checkJobQuotas(sim: SimContext, region: RegionState | undefined, serverCount: number): void {
   const quotas = sim.config.quotas;
   if (serverCount > quotas.serversPerJob) {
     throw errors.quota(

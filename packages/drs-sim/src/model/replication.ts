@@ -1,6 +1,6 @@
 import type { DataReplicationErrorString, DataReplicationState } from "./drs-enums.js";
 import type { SourceServerRecord } from "./records.js";
-import type { Simulation } from "./simulation.js";
+import type { SimContext } from "./sim-context.js";
 import { closePitInterval, openPitInterval } from "./snapshots.js";
 
 /** Readiness classes of spec §7.2 [DESIGN]. */
@@ -36,7 +36,7 @@ export function readinessOf(server: SourceServerRecord): Readiness {
 }
 
 /** Time to copy `bytes` at the configured bandwidth, in simulator ms. */
-export function transferMs(sim: Simulation, bytes: number, mbps: number): number {
+export function transferMs(sim: SimContext, bytes: number, mbps: number): number {
   return sim.scaled((bytes * 8 * 1000) / (mbps * 1_000_000));
 }
 
@@ -68,7 +68,7 @@ export interface ReplicationChange {
  * scheduled follow-up transition consistent.
  */
 export function setReplicationState(
-  sim: Simulation,
+  sim: SimContext,
   server: SourceServerRecord,
   state: DataReplicationState,
   change: ReplicationChange = {},
@@ -119,7 +119,7 @@ export function setReplicationState(
 }
 
 /** The scheduled end of INITIATING / INITIAL_SYNC / RESCAN. */
-export function onReplicationStep(sim: Simulation, serverId: string, epoch: number): void {
+export function onReplicationStep(sim: SimContext, serverId: string, epoch: number): void {
   const server = sim.world.server(serverId);
   if (!server || server.replication.epoch !== epoch) return;
   const at = sim.now();
@@ -141,7 +141,7 @@ export function onReplicationStep(sim: Simulation, serverId: string, epoch: numb
 }
 
 /** Knob `stallAt`: the server goes STALLED while a drill runs. */
-export function onStall(sim: Simulation, serverId: string): void {
+export function onStall(sim: SimContext, serverId: string): void {
   const server = sim.world.server(serverId);
   if (!server || !isReplicating(server.replication.state) || server.replication.state === "STALLED") return;
   setReplicationState(sim, server, "STALLED", { error: "AGENT_NOT_SEEN" });

@@ -1,6 +1,5 @@
 import type { Clock } from "@drso/clock";
 import type { SimConfig } from "../faults/sim-config.js";
-import type { Ec2InstanceState } from "./drs-enums.js";
 import {
   beginFailbackJob,
   onFailbackAutoConnect,
@@ -9,11 +8,12 @@ import {
 } from "./failback.js";
 import { IdFactory } from "./ids.js";
 import { cancelJob, completeJob, startJob } from "./jobs.js";
-import { beginLaunchJob, type LaunchPhase, onLaunchActions, onLaunchPhase } from "./launch-job.js";
+import { beginLaunchJob, onLaunchActions, onLaunchPhase } from "./launch-job.js";
 import type { JobRecord, RecoveryInstanceRecord, SourceServerRecord } from "./records.js";
 import { onReplicationStep, onStall } from "./replication.js";
 import { Scheduler, type SchedulerSnapshot } from "./scheduler.js";
 import { SeededStream } from "./seeded-stream.js";
+import type { SimContext, Step } from "./sim-context.js";
 import { listSnapshots, prunePitIntervals, type SnapshotInfo } from "./snapshots.js";
 import { beginTerminateJob, onTerminatePhase } from "./terminate-job.js";
 import { DEFAULT_TIMINGS, type Distribution, sampleDuration, type TimingName } from "./timing.js";
@@ -22,27 +22,6 @@ import { type RegionState, World, type WorldSnapshot } from "./world.js";
 function isLaunchOfServers(job: JobRecord): boolean {
   return job.type === "LAUNCH" && job.initiatedBy !== "FAILBACK";
 }
-
-/** Everything that happens by itself, as data (so it can be saved in the state file). */
-export type Step =
-  | { kind: "jobStart"; job: string }
-  | { kind: "jobEnd"; job: string }
-  | { kind: "jobCancel"; job: string; reason: "timeout" | "cancel" }
-  | { kind: "launchPhase"; job: string; index: number; phase: LaunchPhase }
-  | { kind: "launchActions"; job: string; index: number }
-  | { kind: "terminatePhase"; job: string; index: number; phase: "begin" | "end" }
-  | {
-      kind: "failbackPhase";
-      job: string;
-      index: number;
-      phase: "begin" | "converted" | "end";
-      remainingMs?: number;
-    }
-  | { kind: "replication"; server: string; epoch: number }
-  | { kind: "stall"; server: string }
-  | { kind: "ec2"; instance: string; state: Ec2InstanceState }
-  | { kind: "failbackReplication"; instance: string; epoch: number }
-  | { kind: "failbackAutoConnect"; instance: string };
 
 export interface SimulationOptions {
   clock: Clock;
@@ -69,7 +48,7 @@ export interface SimulationSnapshot {
  * The DRS model: the world of accounts and regions, the seeded randomness, and the one scheduler that moves
  * jobs, replication, EC2 states and failback along the simulator clock.
  */
-export class Simulation {
+export class Simulation implements SimContext {
   world = new World();
   readonly scheduler: Scheduler<Step>;
   readonly seed: number;

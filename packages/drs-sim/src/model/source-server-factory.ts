@@ -1,7 +1,7 @@
 import type { DataReplicationErrorString, DataReplicationState, LaunchDisposition } from "./drs-enums.js";
 import type { LaunchConfigurationRecord, SourceServerRecord } from "./records.js";
 import { setReplicationState } from "./replication.js";
-import type { Simulation } from "./simulation.js";
+import type { SimContext } from "./sim-context.js";
 
 /**
  * How a source server is described in a fleet file or `POST /__sim/source-servers` (spec §12). Everything
@@ -44,7 +44,7 @@ const GIB = 1024 ** 3;
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
-export function newLaunchConfiguration(sim: Simulation, name: string): LaunchConfigurationRecord {
+export function newLaunchConfiguration(sim: SimContext, name: string): LaunchConfigurationRecord {
   return {
     name,
     ec2LaunchTemplateID: sim.ids.launchTemplate(),
@@ -71,7 +71,7 @@ function defaultDisks(os: "linux" | "windows"): { deviceName: string; bytes: num
 
 /** Builds a source server and puts it in its initial replication state (fleets, control plane). */
 export function createSourceServer(
-  sim: Simulation,
+  sim: SimContext,
   accountId: string,
   region: string,
   seed: SourceServerSeed,

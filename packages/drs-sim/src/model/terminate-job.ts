@@ -2,14 +2,14 @@ import { instanceKnob } from "../faults/sim-config.js";
 import { isTerminalLaunchStatus } from "./drs-enums.js";
 import { appendLog, failParticipant, participantFinished, scheduleNewJob, setLaunchStatus } from "./jobs.js";
 import type { JobRecord } from "./records.js";
-import type { Simulation } from "./simulation.js";
+import type { SimContext } from "./sim-context.js";
 import type { RegionState } from "./world.js";
 
 /**
  * TerminateRecoveryInstances (spec §4.10): a TERMINATE job; each instance goes SHUTTING-DOWN then TERMINATED
  * and, when the job completes, leaves DRS. Unknown IDs stay in the job as FAILED [INFERRED].
  */
-export function createTerminateJob(sim: Simulation, region: RegionState, instanceIds: string[]): JobRecord {
+export function createTerminateJob(sim: SimContext, region: RegionState, instanceIds: string[]): JobRecord {
   const now = sim.now();
   const job: JobRecord = {
     id: sim.ids.job(),
@@ -39,7 +39,7 @@ export function createTerminateJob(sim: Simulation, region: RegionState, instanc
   return job;
 }
 
-export function beginTerminateJob(sim: Simulation, job: JobRecord): void {
+export function beginTerminateJob(sim: SimContext, job: JobRecord): void {
   const now = sim.now();
   job.participants.forEach((p, index) => {
     if (isTerminalLaunchStatus(p.launchStatus)) return;
@@ -54,7 +54,7 @@ export function beginTerminateJob(sim: Simulation, job: JobRecord): void {
 }
 
 export function onTerminatePhase(
-  sim: Simulation,
+  sim: SimContext,
   jobId: string,
   index: number,
   phase: "begin" | "end",

@@ -7,7 +7,7 @@ import type {
   RecoveryInstanceRecord,
   SourceServerRecord,
 } from "./records.js";
-import type { Simulation } from "./simulation.js";
+import type { SimContext } from "./sim-context.js";
 import type { SnapshotInfo } from "./snapshots.js";
 import { formatTime, type TimestampStyle } from "./time-format.js";
 import { isoDuration } from "./timing.js";
@@ -19,10 +19,10 @@ type Json = Record<string, unknown>;
 export interface ViewContext {
   now: number;
   style: TimestampStyle;
-  sim: Simulation;
+  sim: SimContext;
 }
 
-export function viewContext(sim: Simulation): ViewContext {
+export function viewContext(sim: SimContext): ViewContext {
   return { now: sim.now(), style: sim.config.timestampStyle, sim };
 }
 
