@@ -44,7 +44,13 @@ describe("batch states", () => {
     // @ts-expect-error a PLANNED batch never carries a job id
     const plannedWithJob: BatchRun = { ...planned(), jobId: "drsjob-1" };
     // @ts-expect-error only an UNKNOWN batch waits for holders
-    const heldActive: BatchRun = { ...planned(), status: "ACTIVE", jobId: "j", submittedAt: 1, heldBy: ["j2"] };
+    const heldActive: BatchRun = {
+      ...planned(),
+      status: "ACTIVE",
+      jobId: "j",
+      submittedAt: 1,
+      heldBy: ["j2"],
+    };
     expect([noJob, plannedWithJob, heldActive]).toHaveLength(3);
   });
 });
