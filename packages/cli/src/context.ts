@@ -1,4 +1,4 @@
-import { type ApiClient, createApiClient } from "./api/client.js";
+import { type ApiClient, createApiClient } from "@drso/client";
 import { discover, type ProfileContext, providerFor, resolveProfile, Session } from "./auth/session.js";
 import { UsageError } from "./errors.js";
 import type { CliIo } from "./io.js";

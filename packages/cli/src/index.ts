@@ -1,4 +1,4 @@
-export { createApiClient } from "./api/client.js";
+export { createApiClient } from "@drso/client";
 export { CliError, EXIT, UsageError } from "./errors.js";
 export type { CliIo } from "./io.js";
 export { computeChanges } from "./plans/diff.js";

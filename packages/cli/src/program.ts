@@ -1,3 +1,4 @@
+import { ApiError } from "@drso/client";
 import { Command, CommanderError, Option } from "commander";
 import { registerAuthCommands } from "./commands/auth.js";
 import { registerCompletionCommand } from "./commands/completion.js";
@@ -6,7 +7,7 @@ import { registerPlanCommands } from "./commands/plans.js";
 import { registerResourceCommands } from "./commands/resources.js";
 import { examples } from "./commands/shared.js";
 import { CommandContext, type GlobalOptions } from "./context.js";
-import { ApiError, CliError, EXIT } from "./errors.js";
+import { CliError, EXIT } from "./errors.js";
 import type { CliIo } from "./io.js";
 import { OUTPUT_FORMATS, printResult } from "./output.js";
 import { VERSION } from "./version.js";
@@ -109,12 +110,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       if (error.code === "commander.executeSubCommandAsync") return EXIT.FAILURE;
       return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
-    if (error instanceof CliError) {
+    if (error instanceof CliError || error instanceof ApiError) {
       io.stderr.write(`error: ${error.message}\n`);
       if (error instanceof ApiError && error.status === 401) {
         io.stderr.write("hint: sign in again with drsctl login\n");
       }
-      return error.exitCode;
+      return error instanceof CliError ? error.exitCode : EXIT.FAILURE;
     }
     io.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return EXIT.FAILURE;

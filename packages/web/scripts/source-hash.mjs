@@ -5,6 +5,8 @@ import { fileURLToPath } from "node:url";
 
 export const webDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 const root = join(webDir, "..", "..");
+// The workspace packages the console bundles: a change to them is a change to the console.
+const bundledPackages = [join(root, "packages", "client")];
 export const stampFile = join(webDir, "dist", ".build-stamp");
 
 function walk(dir, out) {
@@ -19,6 +21,7 @@ function walk(dir, out) {
 export function sourceHash() {
   const files = [
     ...walk(join(webDir, "src"), []),
+    ...bundledPackages.flatMap((dir) => [...walk(join(dir, "src"), []), join(dir, "package.json")]),
     join(webDir, "index.html"),
     join(webDir, "vite.config.ts"),
     join(webDir, "tsconfig.json"),

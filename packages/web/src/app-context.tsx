@@ -1,5 +1,5 @@
+import type { ApiClient, Schemas } from "@drso/client";
 import { createContext, type ReactNode, useContext } from "react";
-import type { ApiClient, Schemas } from "./api/client.js";
 import type { AuthProvider } from "./auth/types.js";
 import type { RuntimeConfig } from "./config.js";
 

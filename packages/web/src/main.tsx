@@ -1,7 +1,8 @@
 import "@cloudscape-design/global-styles/index.css";
+import { createApiClient } from "@drso/client";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { createApiClient, createAuthedFetch } from "./api/client.js";
+import { createAuthedFetch } from "./api/authed-fetch.js";
 import { createAuthProvider } from "./auth/index.js";
 import { hasResumableSession } from "./auth/session-auth.js";
 import { loadRuntimeConfig } from "./config.js";
@@ -17,7 +18,8 @@ async function boot() {
     const auth = createAuthProvider(config);
     const reauth = createReauthController();
     const authedFetch = createAuthedFetch({ auth, reauthenticate: () => reauth.request() });
-    const api = createApiClient(config.apiUrl, authedFetch);
+    // No retries on throttling: the console shows the answer at once and the user decides.
+    const api = createApiClient({ apiUrl: config.apiUrl, fetch: authedFetch, retries: 0 });
     const apiBaseUrl = new URL(config.apiUrl, location.href).toString().replace(/\/$/, "");
     const resumable = hasResumableSession({ tabStorage: sessionStorage, sharedStorage: localStorage });
     createRoot(container).render(

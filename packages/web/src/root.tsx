@@ -1,8 +1,8 @@
 import { I18nProvider } from "@cloudscape-design/components/i18n";
 import enMessages from "@cloudscape-design/components/i18n/messages/all.en";
+import { type Schemas, unwrap } from "@drso/client";
 import { type ReactNode, Suspense, useCallback, useEffect, useMemo, useState } from "react";
 import { BrowserRouter } from "react-router-dom";
-import { type Schemas, unwrap } from "./api/client.js";
 import { type AppServices, ServicesProvider, SessionProvider, sessionOf } from "./app-context.js";
 import { claimsOf } from "./auth/types.js";
 import { ErrorAlert } from "./components/error-alert.js";

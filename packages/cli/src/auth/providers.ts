@@ -1,4 +1,4 @@
-import { createApiClient, data } from "../api/client.js";
+import { createApiClient, unwrap } from "@drso/client";
 import type { CognitoSettings, TokenSet } from "../config/config-file.js";
 import { CliError } from "../errors.js";
 
@@ -41,10 +41,10 @@ export function localAuth(options: {
   });
   return {
     async login(email, password) {
-      return toSet(await data(api.POST("/auth/login", { body: { email, password } })));
+      return toSet(await unwrap(api.POST("/auth/login", { body: { email, password } })));
     },
     async refresh(tokens) {
-      return toSet(await data(api.POST("/auth/refresh", { body: { refreshToken: tokens.refreshToken } })));
+      return toSet(await unwrap(api.POST("/auth/refresh", { body: { refreshToken: tokens.refreshToken } })));
     },
     async logout(tokens) {
       await api.POST("/auth/logout", { body: { refreshToken: tokens.refreshToken } });

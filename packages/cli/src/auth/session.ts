@@ -1,4 +1,4 @@
-import type { TokenSource } from "../api/client.js";
+import { ApiError, type TokenSource } from "@drso/client";
 import {
   type CognitoSettings,
   type ConfigFile,
@@ -9,7 +9,7 @@ import {
   type TokenSet,
   withConfigLock,
 } from "../config/config-file.js";
-import { ApiError, CliError } from "../errors.js";
+import { CliError } from "../errors.js";
 import type { CliIo } from "../io.js";
 import { type AuthProvider, cognitoAuth, localAuth } from "./providers.js";
 
@@ -179,7 +179,7 @@ export class Session implements TokenSource {
           }
           return undefined;
         }
-        if (error instanceof CliError && !(error instanceof ApiError)) return undefined;
+        if (error instanceof CliError) return undefined;
         throw error;
       }
     };

@@ -1,5 +1,5 @@
+import { createApiClient, unwrap } from "@drso/client";
 import type { Command } from "commander";
-import { createApiClient, data } from "../api/client.js";
 import { discover, normalizeUrl, providerFor, Session } from "../auth/session.js";
 import {
   configPath,
@@ -72,7 +72,7 @@ export function registerAuthCommands(program: Command, ctx: CommandContext): voi
           await saveConfigFile(path, latest);
         });
         const api = createApiClient({ apiUrl: found.apiUrl, fetch: io.fetch, tokens: session });
-        const me = await data(api.GET("/users/profile"));
+        const me = await unwrap(api.GET("/users/profile"));
         printResult(
           io.stdout,
           ctx.output,
@@ -127,7 +127,7 @@ export function registerAuthCommands(program: Command, ctx: CommandContext): voi
       .description("Show the signed-in user, role and permissions")
       .action(async () => {
         const { api, profile } = await ctx.connect();
-        const me = await data(api.GET("/users/profile"));
+        const me = await unwrap(api.GET("/users/profile"));
         printResult(
           ctx.io.stdout,
           ctx.output,

@@ -1,6 +1,6 @@
+import { type ApiClient, unwrap } from "@drso/client";
 import { plural } from "@drso/core";
 import type { Command } from "commander";
-import { type ApiClient, data } from "../api/client.js";
 import type { CommandContext } from "../context.js";
 import { EXIT, UsageError } from "../errors.js";
 import { formatTime, printResult, toJson, toYaml } from "../output.js";
@@ -85,7 +85,7 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext,
           if (executionType === "RECOVERY" && confirm !== plan.name) {
             throw new UsageError(`the confirmation "${confirm}" is not the plan's name "${plan.name}"`);
           }
-          const started = await data(
+          const started = await unwrap(
             api.POST("/recovery-plans/{id}/execute", {
               params: { path: { id: plan.planId } },
               body: {
@@ -152,7 +152,7 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext,
         .action(async (id: string) => {
           const api = await ctx.api();
           const executionId = requireUuid(id, "the execution");
-          const result = await data(
+          const result = await unwrap(
             api.POST(`/executions/{id}/${name}`, { params: { path: { id: executionId } } }),
           );
           printResult(ctx.io.stdout, ctx.output, result, () => `${accepted[name](executionId)}\n`);
@@ -176,7 +176,7 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext,
         .action(async (id: string, options: { action?: string; comment?: string }) => {
           const api = await ctx.api();
           const executionId = requireUuid(id, "the execution");
-          const result = await data(
+          const result = await unwrap(
             api.POST(`/executions/{id}/${decision}`, {
               params: { path: { id: executionId } },
               body: {
@@ -214,7 +214,7 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext,
         const executionId = requireUuid(id, "the execution");
         let confirm = options.confirm;
         if (confirm === undefined) {
-          const execution = await data(
+          const execution = await unwrap(
             api.GET("/executions/{id}", { params: { path: { id: executionId } } }),
           );
           if (execution.executionType === "RECOVERY") {
@@ -230,7 +230,7 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext,
             ).trim();
           }
         }
-        const result = await data(
+        const result = await unwrap(
           api.POST("/executions/{id}/terminate-instances", {
             params: { path: { id: executionId } },
             body: confirm !== undefined ? { confirm } : {},
@@ -265,7 +265,7 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext,
         const reason = options.reason?.trim();
         if (!reason) throw new UsageError('say why: drsctl force-end <execution-id> --reason "…"');
         const api = await ctx.api();
-        const result = await data(
+        const result = await unwrap(
           api.POST("/executions/{id}/force-end", {
             params: { path: { id: executionId } },
             body: { reason, ...(options.skipUnreachableTargets ? { skipUnreachableTargets: true } : {}) },
@@ -305,7 +305,7 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext,
       .action(async (id: string, options: { server?: string }) => {
         const executionId = requireUuid(id, "the execution");
         const api = await ctx.api();
-        const result = await data(
+        const result = await unwrap(
           api.POST("/executions/{id}/simulate-failback-client", {
             params: { path: { id: executionId } },
             body: options.server ? { serverId: options.server } : {},
@@ -348,7 +348,7 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext,
           }
         };
         const fetchLogs = async (query: { jobId?: string; afterIndex?: number }) =>
-          (await data(
+          (await unwrap(
             api.GET("/executions/{id}/job-logs", {
               params: { path: { id: executionId }, query: { ...query, limit: 5000 } },
             }),
@@ -366,7 +366,7 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext,
         }
         printItems(first.items);
         for (;;) {
-          const execution = await data(
+          const execution = await unwrap(
             api.GET("/executions/{id}", { params: { path: { id: executionId } } }),
           );
           const jobs = options.job
@@ -405,7 +405,7 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext,
           if (!text.endsWith("\n")) text += "\n";
         } else {
           text = toJson(
-            await data(
+            await unwrap(
               api.GET("/executions/{id}/report", {
                 params: { path: { id: executionId }, query: { format: "json" } },
               }),

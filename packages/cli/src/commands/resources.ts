@@ -1,5 +1,5 @@
+import { type ApiClient, allPages, unwrap } from "@drso/client";
 import type { Command } from "commander";
-import { type ApiClient, allPages, data } from "../api/client.js";
 import type { CommandContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
 import { type Column, formatDuration, formatTime, printResult, toYaml } from "../output.js";
@@ -84,7 +84,7 @@ export function registerResourceCommands(program: Command, ctx: CommandContext):
 
   type Group = Awaited<ReturnType<typeof listGroups>>["items"][number];
   const listGroups = async (api: ApiClient, query: Query) =>
-    data(api.GET("/protection-groups", { params: { query: compact(query) as never } }));
+    unwrap(api.GET("/protection-groups", { params: { query: compact(query) as never } }));
   addList<Group>({
     name: "protection-groups",
     aliases: ["groups", "pg"],
@@ -115,7 +115,7 @@ export function registerResourceCommands(program: Command, ctx: CommandContext):
 
   type Plan = Awaited<ReturnType<typeof listPlans>>["items"][number];
   const listPlans = async (api: ApiClient, query: Query) =>
-    data(api.GET("/recovery-plans", { params: { query: compact(query) as never } }));
+    unwrap(api.GET("/recovery-plans", { params: { query: compact(query) as never } }));
   addList<Plan>({
     name: "recovery-plans",
     aliases: ["plans", "rp"],
@@ -151,7 +151,7 @@ export function registerResourceCommands(program: Command, ctx: CommandContext):
   type Execution = Awaited<ReturnType<typeof listExecutions>>["items"][number];
   const listExecutions = async (api: ApiClient, query: Query, options: Record<string, unknown> = {}) => {
     if (typeof options.plan === "string") query.planId = (await resolvePlan(api, options.plan)).planId;
-    return data(api.GET("/executions", { params: { query: compact(query) as never } }));
+    return unwrap(api.GET("/executions", { params: { query: compact(query) as never } }));
   };
   addList<Execution>({
     name: "executions",
@@ -196,7 +196,7 @@ export function registerResourceCommands(program: Command, ctx: CommandContext):
   });
 
   const serversOf = async (api: ApiClient, query: Query) =>
-    data(api.GET("/drs/source-servers", { params: { query: compact(query) as never } }));
+    unwrap(api.GET("/drs/source-servers", { params: { query: compact(query) as never } }));
   type Server = Awaited<ReturnType<typeof serversOf>>["items"][number];
   /**
    * With --region: one account and region, paged as the API pages. Without: every account and region the
@@ -205,7 +205,7 @@ export function registerResourceCommands(program: Command, ctx: CommandContext):
   const listServers = async (api: ApiClient, query: Query): Promise<Page<Server>> => {
     if (query.region) return serversOf(api, query);
     if (query.nextToken) throw new UsageError("--next-token belongs to one region: add --region");
-    const targets = (await data(api.GET("/drs/accounts"))).items.filter(
+    const targets = (await unwrap(api.GET("/drs/accounts"))).items.filter(
       (t) => !query.accountId || t.accountId === query.accountId,
     );
     if (targets.length === 0)
@@ -268,7 +268,7 @@ export function registerResourceCommands(program: Command, ctx: CommandContext):
   });
 
   type Account = Awaited<ReturnType<typeof listAccounts>>["items"][number];
-  const listAccounts = async (api: ApiClient) => data(api.GET("/accounts"));
+  const listAccounts = async (api: ApiClient) => unwrap(api.GET("/accounts"));
   addList<Account>({
     name: "accounts",
     aliases: [],
@@ -286,7 +286,7 @@ export function registerResourceCommands(program: Command, ctx: CommandContext):
   });
 
   type User = Awaited<ReturnType<typeof listUsers>>["items"][number];
-  const listUsers = async (api: ApiClient) => data(api.GET("/users"));
+  const listUsers = async (api: ApiClient) => unwrap(api.GET("/users"));
   addList<User>({
     name: "users",
     aliases: [],
@@ -307,7 +307,7 @@ export function registerResourceCommands(program: Command, ctx: CommandContext):
 
   type Audit = Awaited<ReturnType<typeof listAudit>>["items"][number];
   const listAudit = async (api: ApiClient, query: Query) =>
-    data(api.GET("/audit", { params: { query: compact(query) as never } }));
+    unwrap(api.GET("/audit", { params: { query: compact(query) as never } }));
   addList<Audit>({
     name: "audit",
     aliases: [],
@@ -363,7 +363,9 @@ export function registerResourceCommands(program: Command, ctx: CommandContext):
     "<name-or-id>",
     "A protection group with its resolved servers and conflicts",
     async (api, key) =>
-      data(api.GET("/protection-groups/{id}", { params: { path: { id: await resolveGroupId(api, key) } } })),
+      unwrap(
+        api.GET("/protection-groups/{id}", { params: { path: { id: await resolveGroupId(api, key) } } }),
+      ),
     (g) => toYaml(g),
     ["drsctl get protection-group payments-db", "drsctl get pg 9abaf81f-… -o json"],
   );
@@ -373,7 +375,7 @@ export function registerResourceCommands(program: Command, ctx: CommandContext):
     "<name-or-id>",
     "A recovery plan with its waves",
     async (api, key) =>
-      data(
+      unwrap(
         api.GET("/recovery-plans/{id}", { params: { path: { id: (await resolvePlan(api, key)).planId } } }),
       ),
     (p) => toYaml(p),
@@ -385,7 +387,7 @@ export function registerResourceCommands(program: Command, ctx: CommandContext):
     "<execution-id>",
     "An execution: waves, servers, jobs, actions, RTO achieved vs target",
     async (api, key) =>
-      data(api.GET("/executions/{id}", { params: { path: { id: requireUuid(key, "the execution") } } })),
+      unwrap(api.GET("/executions/{id}", { params: { path: { id: requireUuid(key, "the execution") } } })),
     (e) => `${renderFrame(e, [], ctx.io.now(), ctx.io.stdout.columns ?? 120).join("\n")}\n`,
     ["drsctl get execution 5f76b250-754f-4cae-92ad-468c43254766", "drsctl get ex $ID -o json | jq .status"],
   );
@@ -394,7 +396,7 @@ export function registerResourceCommands(program: Command, ctx: CommandContext):
     [],
     "<account-id>",
     "A target account",
-    async (api, key) => data(api.GET("/accounts/{accountId}", { params: { path: { accountId: key } } })),
+    async (api, key) => unwrap(api.GET("/accounts/{accountId}", { params: { path: { accountId: key } } })),
     (a) => toYaml(a),
     ["drsctl get account 444455556666"],
   );
@@ -404,7 +406,7 @@ export function registerResourceCommands(program: Command, ctx: CommandContext):
     "<user-id>",
     "A user of the built-in identity",
     async (api, key) =>
-      data(api.GET("/users/{id}", { params: { path: { id: requireUuid(key, "the user") } } })),
+      unwrap(api.GET("/users/{id}", { params: { path: { id: requireUuid(key, "the user") } } })),
     (u) => toYaml(u),
     ["drsctl get user 0b6c…"],
   );

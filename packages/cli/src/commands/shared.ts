@@ -1,5 +1,5 @@
+import { type ApiClient, unwrap } from "@drso/client";
 import { type Command, Option } from "commander";
-import { type ApiClient, data } from "../api/client.js";
 import { CliError, UsageError } from "../errors.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -28,7 +28,7 @@ export function intOption(flags: string, description: string, min: number, max: 
 /** A protection group's ID from its ID or its name (names are unique, case-insensitively). */
 export async function resolveGroupId(api: ApiClient, nameOrId: string): Promise<string> {
   if (isUuid(nameOrId)) return nameOrId;
-  const page = await data(
+  const page = await unwrap(
     api.GET("/protection-groups", { params: { query: { name: nameOrId, limit: 100 } } }),
   );
   const match = page.items.find((g) => g.name.toLowerCase() === nameOrId.toLowerCase());
@@ -42,10 +42,12 @@ export async function resolvePlan(
   nameOrId: string,
 ): Promise<{ planId: string; name: string }> {
   if (isUuid(nameOrId)) {
-    const plan = await data(api.GET("/recovery-plans/{id}", { params: { path: { id: nameOrId } } }));
+    const plan = await unwrap(api.GET("/recovery-plans/{id}", { params: { path: { id: nameOrId } } }));
     return { planId: plan.planId, name: plan.name };
   }
-  const page = await data(api.GET("/recovery-plans", { params: { query: { name: nameOrId, limit: 100 } } }));
+  const page = await unwrap(
+    api.GET("/recovery-plans", { params: { query: { name: nameOrId, limit: 100 } } }),
+  );
   const match = page.items.find((p) => p.name.toLowerCase() === nameOrId.toLowerCase());
   if (!match) throw new CliError(`no recovery plan named "${nameOrId}"`);
   return { planId: match.planId, name: match.name };

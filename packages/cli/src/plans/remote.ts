@@ -1,19 +1,19 @@
-import { type ApiClient, allPages, type components, data, etagOf } from "../api/client.js";
-import { ApiError, CliError } from "../errors.js";
+import { type ApiClient, ApiError, allPages, type components, etagOf, unwrap } from "@drso/client";
+import { CliError } from "../errors.js";
 import type { Change, ChangeSet } from "./diff.js";
 import type { GroupSpec, PlanSpec, ServerGroup, ServerPlan, ServerState } from "./model.js";
 
 /** Every protection group and recovery plan on the server (all pages). */
 export async function readServerState(api: ApiClient): Promise<ServerState> {
   const groups = await allPages((nextToken) =>
-    data(
+    unwrap(
       api.GET("/protection-groups", {
         params: { query: { limit: 100, ...(nextToken ? { nextToken } : {}) } },
       }),
     ),
   );
   const plans = await allPages((nextToken) =>
-    data(
+    unwrap(
       api.GET("/recovery-plans", { params: { query: { limit: 100, ...(nextToken ? { nextToken } : {}) } } }),
     ),
   );
@@ -117,11 +117,11 @@ async function applyOne(
   if (change.kind === "protection-group") {
     switch (change.action) {
       case "create": {
-        const created = await data(api.POST("/protection-groups", { body: groupInput(change.spec) }));
+        const created = await unwrap(api.POST("/protection-groups", { body: groupInput(change.spec) }));
         return { change, id: created.groupId, version: created.version };
       }
       case "update": {
-        const updated = await data(
+        const updated = await unwrap(
           api.PUT("/protection-groups/{id}", {
             params: { path: { id: change.id } },
             headers: ifMatch(change.version),
@@ -140,11 +140,11 @@ async function applyOne(
   }
   switch (change.action) {
     case "create": {
-      const created = await data(api.POST("/recovery-plans", { body: planInput(change.spec, groupId) }));
+      const created = await unwrap(api.POST("/recovery-plans", { body: planInput(change.spec, groupId) }));
       return { change, id: created.planId, version: created.version };
     }
     case "update": {
-      const updated = await data(
+      const updated = await unwrap(
         api.PUT("/recovery-plans/{id}", {
           params: { path: { id: change.id } },
           headers: ifMatch(change.version),

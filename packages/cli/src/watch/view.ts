@@ -1,5 +1,5 @@
+import type { components } from "@drso/client";
 import { plural } from "@drso/core";
-import type { components } from "../api/client.js";
 import { formatDuration, formatTime } from "../output.js";
 
 export type ExecutionDetail = components["schemas"]["ExecutionDetail"];

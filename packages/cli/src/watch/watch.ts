@@ -1,6 +1,6 @@
+import { type ApiClient, ApiError, unwrap } from "@drso/client";
 import { plural } from "@drso/core";
-import { type ApiClient, data } from "../api/client.js";
-import { ApiError, CliError, EXIT } from "../errors.js";
+import { CliError, EXIT } from "../errors.js";
 import type { CliIo, OutputStream } from "../io.js";
 import { formatDuration, formatTime } from "../output.js";
 import {
@@ -68,9 +68,9 @@ export async function watchExecution(
       let detail: ExecutionDetail;
       let fresh: ExecutionEvent[];
       try {
-        detail = await data(api.GET("/executions/{id}", { params: { path: { id: executionId } } }));
+        detail = await unwrap(api.GET("/executions/{id}", { params: { path: { id: executionId } } }));
         fresh = (
-          await data(
+          await unwrap(
             api.GET("/executions/{id}/events", {
               params: { path: { id: executionId }, query: { afterSeq, limit: 1000 } },
             }),

@@ -1,5 +1,5 @@
 import Alert from "@cloudscape-design/components/alert";
-import { errorMessage } from "../api/client.js";
+import { errorMessage } from "../api/error-message.js";
 
 export function ErrorAlert({ error, header = "Something went wrong" }: { error: unknown; header?: string }) {
   if (!error) return null;

@@ -1,4 +1,4 @@
-import { unwrap } from "../api/client.js";
+import { unwrap } from "@drso/client";
 import { useApi } from "../app-context.js";
 import { useQuery } from "./use-query.js";
 

@@ -1,5 +1,5 @@
+import { type Schemas, unwrap } from "@drso/client";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { type Schemas, unwrap } from "../api/client.js";
 import { useServices } from "../app-context.js";
 
 export type ExecutionDetail = Schemas["ExecutionDetail"];

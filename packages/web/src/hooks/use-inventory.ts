@@ -1,4 +1,4 @@
-import { type ApiClient, type Schemas, unwrap } from "../api/client.js";
+import { type ApiClient, allPages, type Schemas, unwrap } from "@drso/client";
 import { useApi } from "../app-context.js";
 import { useQuery } from "./use-query.js";
 
@@ -18,11 +18,9 @@ export async function fetchAllSourceServers(
   filters: { replicationStatus?: string; assignmentStatus?: "assigned" | "unassigned"; tag?: string } = {},
 ): Promise<SourceServer[]> {
   const perTarget = await Promise.all(
-    targets.map(async (t) => {
-      const servers: SourceServer[] = [];
-      let nextToken: string | undefined;
-      do {
-        const page = await unwrap(
+    targets.map((t) =>
+      allPages((nextToken) =>
+        unwrap(
           api.GET("/drs/source-servers", {
             params: {
               query: {
@@ -34,41 +32,28 @@ export async function fetchAllSourceServers(
               },
             },
           }),
-        );
-        servers.push(...page.items);
-        nextToken = page.nextToken;
-      } while (nextToken);
-      return servers;
-    }),
+        ),
+      ),
+    ),
   );
   return perTarget.flat();
 }
 
 /** Every protection group (all pages). */
-export async function fetchAllGroups(api: ApiClient): Promise<Schemas["ProtectionGroupView"][]> {
-  const groups: Schemas["ProtectionGroupView"][] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await unwrap(
+export function fetchAllGroups(api: ApiClient): Promise<Schemas["ProtectionGroupView"][]> {
+  return allPages((nextToken) =>
+    unwrap(
       api.GET("/protection-groups", {
         params: { query: { limit: 100, ...(nextToken ? { nextToken } : {}) } },
       }),
-    );
-    groups.push(...page.items);
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return groups;
+    ),
+  );
 }
 
-export async function fetchAllPlans(api: ApiClient): Promise<Schemas["RecoveryPlanView"][]> {
-  const plans: Schemas["RecoveryPlanView"][] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await unwrap(
+export function fetchAllPlans(api: ApiClient): Promise<Schemas["RecoveryPlanView"][]> {
+  return allPages((nextToken) =>
+    unwrap(
       api.GET("/recovery-plans", { params: { query: { limit: 100, ...(nextToken ? { nextToken } : {}) } } }),
-    );
-    plans.push(...page.items);
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return plans;
+    ),
+  );
 }

@@ -7,8 +7,9 @@ import Modal from "@cloudscape-design/components/modal";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import Table from "@cloudscape-design/components/table";
+import { ApiError, etagOf, type Schemas, unwrap } from "@drso/client";
 import { useState } from "react";
-import { ApiError, errorMessage, type Schemas, unwrap } from "../../api/client.js";
+import { errorMessage } from "../../api/error-message.js";
 import { useApi, useSession } from "../../app-context.js";
 import { EmptyState } from "../../components/empty-state.js";
 import { ErrorAlert } from "../../components/error-alert.js";
@@ -57,7 +58,7 @@ export default function AccountsPage() {
         await unwrap(
           api.PUT("/accounts/{accountId}", {
             params: { path: { accountId: existing.accountId } },
-            headers: { "if-match": `"v${existing.version}"` },
+            headers: { "if-match": etagOf(existing.version) },
             body: common,
           }),
         );

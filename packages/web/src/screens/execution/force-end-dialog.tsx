@@ -6,8 +6,9 @@ import FormField from "@cloudscape-design/components/form-field";
 import Modal from "@cloudscape-design/components/modal";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Textarea from "@cloudscape-design/components/textarea";
+import { unwrap } from "@drso/client";
 import { useState } from "react";
-import { errorMessage, unwrap } from "../../api/client.js";
+import { errorMessage } from "../../api/error-message.js";
 import { useApi } from "../../app-context.js";
 
 /**

@@ -16,9 +16,9 @@ import Table from "@cloudscape-design/components/table";
 import TextFilter from "@cloudscape-design/components/text-filter";
 import Textarea from "@cloudscape-design/components/textarea";
 import Wizard from "@cloudscape-design/components/wizard";
+import { ApiError, etagOf, type Schemas, unwrap } from "@drso/client";
 import { useEffect, useMemo, useState } from "react";
 import { useNavigate, useParams } from "react-router-dom";
-import { ApiError, type Schemas, unwrap } from "../../api/client.js";
 import { useApi, useSession } from "../../app-context.js";
 import { ErrorAlert } from "../../components/error-alert.js";
 import { plural } from "../../components/format.js";
@@ -186,7 +186,7 @@ export default function ProtectionGroupEditor() {
         ? await unwrap(
             api.PUT("/protection-groups/{id}", {
               params: { path: { id } },
-              headers: { "if-match": `"v${existing.data?.version ?? 0}"` },
+              headers: { "if-match": etagOf(existing.data?.version ?? 0) },
               body,
             }),
           )

@@ -1,5 +1,5 @@
+import { type Schemas, unwrap } from "@drso/client";
 import { useEffect, useState } from "react";
-import { type Schemas, unwrap } from "../../api/client.js";
 import { useApi } from "../../app-context.js";
 
 export type ResolveResult = Schemas["ResolveResult"];

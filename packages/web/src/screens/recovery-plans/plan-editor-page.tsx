@@ -4,9 +4,10 @@ import ButtonDropdown from "@cloudscape-design/components/button-dropdown";
 import ContentLayout from "@cloudscape-design/components/content-layout";
 import Header from "@cloudscape-design/components/header";
 import SpaceBetween from "@cloudscape-design/components/space-between";
+import { ApiError, etagOf, type Schemas, unwrap } from "@drso/client";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useNavigate, useParams } from "react-router-dom";
-import { ApiError, errorMessage, type Schemas, unwrap } from "../../api/client.js";
+import { errorMessage } from "../../api/error-message.js";
 import { useApi, useSession } from "../../app-context.js";
 import { ErrorAlert } from "../../components/error-alert.js";
 import { formatTime } from "../../components/format.js";
@@ -128,7 +129,7 @@ export default function PlanEditorPage() {
         ? await unwrap(
             api.PUT("/recovery-plans/{id}", {
               params: { path: { id } },
-              headers: { "if-match": `"v${plan.data?.version ?? 0}"` },
+              headers: { "if-match": etagOf(plan.data?.version ?? 0) },
               body,
             }),
           )

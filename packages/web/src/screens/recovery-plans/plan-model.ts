@@ -1,4 +1,4 @@
-import type { Schemas } from "../../api/client.js";
+import type { Schemas } from "@drso/client";
 
 export type WaveAction = Schemas["WaveAction"];
 export type PlanInput = Schemas["RecoveryPlanInput"];

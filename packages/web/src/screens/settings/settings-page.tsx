@@ -8,8 +8,8 @@ import Input from "@cloudscape-design/components/input";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import Table from "@cloudscape-design/components/table";
+import { ApiError, etagOf, type Schemas, unwrap } from "@drso/client";
 import { useEffect, useState } from "react";
-import { ApiError, type Schemas, unwrap } from "../../api/client.js";
 import { useApi, useSession } from "../../app-context.js";
 import { ErrorAlert } from "../../components/error-alert.js";
 import { useNotify } from "../../components/notifications.js";
@@ -74,7 +74,7 @@ export default function SettingsPage() {
     try {
       await unwrap(
         api.PUT("/config/settings", {
-          headers: { "if-match": `"v${s.version}"` },
+          headers: { "if-match": etagOf(s.version) },
           body: {
             pollIntervalSeconds: num("pollIntervalSeconds"),
             fastPollSeconds: num("fastPollSeconds"),

@@ -9,8 +9,9 @@ import Select from "@cloudscape-design/components/select";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import Table from "@cloudscape-design/components/table";
+import { etagOf, type Schemas, unwrap } from "@drso/client";
 import { useState } from "react";
-import { errorMessage, type Schemas, unwrap } from "../../api/client.js";
+import { errorMessage } from "../../api/error-message.js";
 import { useApi, useSession } from "../../app-context.js";
 import { ErrorAlert } from "../../components/error-alert.js";
 import { formatTime } from "../../components/format.js";
@@ -67,7 +68,7 @@ export default function UsersPage() {
       await unwrap(
         api.PUT("/users/{id}", {
           params: { path: { id: u.userId } },
-          headers: { "if-match": `"v${u.version}"` },
+          headers: { "if-match": etagOf(u.version) },
           body,
         }),
       );

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import type { AuthProvider, Tokens } from "../auth/types.js";
-import { ApiError, createApiClient, createAuthedFetch, unwrap } from "./client.js";
+import { createAuthedFetch } from "./authed-fetch.js";
 
 function fakeAuth(
   initial: Tokens | undefined,
@@ -103,31 +103,5 @@ describe("authed fetch", () => {
     });
     await f(new Request("http://x/api/executions"));
     expect(seen).toEqual(["Bearer fresh"]);
-  });
-});
-
-describe("typed client", () => {
-  it("turns a problem+json answer into an ApiError with code and field errors", async () => {
-    const api = createApiClient(
-      "http://x/api",
-      async () =>
-        new Response(
-          JSON.stringify({
-            type: "about:blank",
-            title: "Bad Request",
-            status: 400,
-            code: "VALIDATION_FAILED",
-            detail: "Invalid plan",
-            errors: [{ path: "waves.0.dependsOn", message: "unknown wave 'x'" }],
-          }),
-          { status: 400, headers: { "content-type": "application/problem+json" } },
-        ),
-    );
-    const error = await unwrap(
-      api.POST("/recovery-plans/validate", { body: { name: "p", waves: [] } }),
-    ).catch((e) => e);
-    expect(error).toBeInstanceOf(ApiError);
-    expect(error.code).toBe("VALIDATION_FAILED");
-    expect(error.fieldErrors).toEqual([{ path: "waves.0.dependsOn", message: "unknown wave 'x'" }]);
   });
 });

@@ -1,8 +1,7 @@
 import createClient from "openapi-fetch";
-import { ApiError, type Problem } from "../errors.js";
+import { ApiError, type Problem } from "./api-error.js";
 import type { paths } from "./schema.js";
 
-export type { components, paths } from "./schema.js";
 export type ApiClient = ReturnType<typeof createClient<paths>>;
 
 /** Supplies the bearer token; `rejected` is called once when the API answers 401 to it. */
@@ -12,20 +11,25 @@ export interface TokenSource {
 }
 
 export interface ApiClientOptions {
+  /** The API's base URL; a relative one is resolved against the page's location (in a browser). */
   apiUrl: string;
   fetch: (request: Request) => Promise<Response>;
   tokens?: TokenSource;
+  /** How often a 429 (and a 503 on reads) is retried after its Retry-After; 4 unless told. */
+  retries?: number;
   sleep?: (ms: number) => Promise<void>;
   userAgent?: string;
 }
 
 /**
  * The typed API client (types generated from the committed OpenAPI document). Error answers are thrown as
- * `ApiError` carrying the problem+json body, so callers only handle success; a 401 refreshes the token and
- * retries once; a 429 (and a 503 on reads) waits for Retry-After and retries a few times.
+ * `ApiError` carrying the problem+json body, so callers only handle success; with `tokens`, a 401 refreshes
+ * the token and retries once; a 429 (and a 503 on reads) waits for Retry-After and retries a few times.
  */
 export function createApiClient(options: ApiClientOptions): ApiClient {
-  const base = options.apiUrl.replace(/\/+$/, "");
+  const page = (globalThis as { location?: { href: string } }).location?.href;
+  const base = (page ? new URL(options.apiUrl, page).toString() : options.apiUrl).replace(/\/+$/, "");
+  const maxRetries = options.retries ?? 4;
   const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const describe = (request: Request) => {
     const url = new URL(request.url);
@@ -64,7 +68,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         continue;
       }
       const retryable = response.status === 429 || (response.status === 503 && method === "GET");
-      if (retryable && retries < 4) {
+      if (retryable && retries < maxRetries) {
         retries++;
         const after = Number(response.headers.get("retry-after"));
         await sleep(Number.isFinite(after) && after > 0 ? Math.min(after, 10) * 1000 : 500 * retries);
@@ -91,25 +95,10 @@ async function problemOf(response: Response): Promise<Problem> {
   return { status: response.status, detail: text.slice(0, 300) || response.statusText };
 }
 
-/** The data of a successful call (errors were thrown by the client already). */
-export async function data<T>(call: Promise<{ data?: T; response: Response }>): Promise<T> {
+/** The data of a successful call (the client threw the error answers already). */
+export async function unwrap<T>(call: Promise<{ data?: T; response: Response }>): Promise<NonNullable<T>> {
   const result = await call;
-  return result.data as T;
-}
-
-/** Every item of a paged list (`items` + `nextToken`). */
-export async function allPages<T>(
-  fetchPage: (nextToken: string | undefined) => Promise<{ items: T[]; nextToken?: string }>,
-): Promise<T[]> {
-  const items: T[] = [];
-  let token: string | undefined;
-  for (let page = 0; page < 10_000; page++) {
-    const result = await fetchPage(token);
-    items.push(...result.items);
-    if (!result.nextToken) return items;
-    token = result.nextToken;
-  }
-  return items;
+  return result.data as NonNullable<T>;
 }
 
 /** The ETag the API gives a resource of this version (DESIGN §5: the version, exposed as an ETag). */
