@@ -16,6 +16,11 @@ describe("npm install output", { timeout: 180_000 }, () => {
   const web = join(copy, "packages", "web");
   for (const part of ["src", "scripts", "index.html", "vite.config.ts", "tsconfig.json", "package.json"])
     cpSync(join(ROOT, "packages", "web", part), join(web, part), { recursive: true });
+  // The console bundles the typed client; its sources are part of what decides whether to rebuild.
+  for (const part of ["src", "package.json"])
+    cpSync(join(ROOT, "packages", "client", part), join(copy, "packages", "client", part), {
+      recursive: true,
+    });
   const postinstall = () =>
     spawnSync(process.execPath, ["packages/web/scripts/build-if-stale.mjs"], {
       cwd: copy,
