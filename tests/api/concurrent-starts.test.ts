@@ -1,23 +1,7 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { Store } from "@drso/core";
-import {
-  createDynamoStore,
-  createDynamoTables,
-  createMemoryStore,
-  createSqliteStore,
-  dynamoTableNames,
-} from "@drso/store";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { type ApiHarness, createApiHarness } from "../support/api-harness.js";
-import {
-  MOTO_CLIENT_CONFIG,
-  type MotoServer,
-  motoAvailable,
-  motoSkipMessage,
-  startMoto,
-} from "../support/moto.js";
-import { tempDir } from "../support/processes.js";
 import { createPlan, tierGroup } from "../support/scenario.js";
+import { testStores } from "../support/test-stores.js";
 
 /**
  * Issue 13 item 7: "one active execution per server" is enforced by the store, not only by a check before the
@@ -25,43 +9,7 @@ import { createPlan, tierGroup } from "../support/scenario.js";
  * instance of its own over the same store (twenty Lambda instances; one instance alone serialises its starts):
  * exactly one start wins per server, the other nineteen get 409 SERVER_IN_ACTIVE_EXECUTION, on every store.
  */
-const moto = motoAvailable();
-if (!moto)
-  console.warn(motoSkipMessage("concurrent starts on DynamoDB (tests/api/concurrent-starts.test.ts)"));
-
-let server: MotoServer | undefined;
-afterAll(async () => {
-  await server?.stop();
-});
-
-const dirs: Array<{ remove(): void }> = [];
-afterAll(() => {
-  for (const d of dirs) d.remove();
-});
-
-const stores: Array<[string, () => Promise<Store>, boolean]> = [
-  ["memory", async () => createMemoryStore(), true],
-  [
-    "SQLite file",
-    async () => {
-      const dir = tempDir("drso-starts-");
-      dirs.push(dir);
-      return createSqliteStore({ path: `${dir.path}/drso.db` });
-    },
-    true,
-  ],
-  [
-    "DynamoDB (moto)",
-    async () => {
-      server ??= await startMoto();
-      const client = new DynamoDBClient({ ...MOTO_CLIENT_CONFIG, endpoint: server.endpoint });
-      const tables = dynamoTableNames(`starts${Date.now()}`);
-      await createDynamoTables(client, tables);
-      return createDynamoStore({ client, tables });
-    },
-    moto,
-  ],
-];
+const stores = testStores("concurrent starts (tests/api/concurrent-starts.test.ts)", "starts");
 
 describe.each(stores)("20 conflicting starts at once on the %s store", (_name, open, available) => {
   let h: ApiHarness | undefined;

@@ -38,6 +38,11 @@ export interface EngineHarnessOptions {
   store?: Store;
   /** Credentials per target (default: the simulator's per-account keys); tests of assumed-role sessions pass their own. */
   credentialsFor?: SdkDrsGatewayOptions["credentialsFor"];
+  /**
+   * Engines stepping the store side by side (default 1). On AWS every execution steps in Lambdas of its own, so
+   * executions in one account/region step at the same time; one local driver steps those one at a time.
+   */
+  engines?: number;
   /** Wave action runners (default: none; a plan with actions fails them as unsupported). */
   actions?: (store: Store) => ActionRunner;
 }
@@ -90,6 +95,9 @@ export async function createEngineHarness(options: EngineHarnessOptions) {
     ...(actions ? { actions } : {}),
   });
   const driver = createLocalDriver({ store, clock: engineClock, stepExecution, owner: "harness" });
+  const engines = [driver];
+  for (let n = 2; n <= (options.engines ?? 1); n++)
+    engines.push(createLocalDriver({ store, clock: engineClock, stepExecution, owner: `harness-${n}` }));
   let ids = 0;
   const services: Services = createServices(
     {
@@ -125,7 +133,7 @@ export async function createEngineHarness(options: EngineHarnessOptions) {
    */
   async function drive(done: () => Promise<boolean>, maxIterations = 20_000): Promise<number> {
     for (let i = 0; i < maxIterations; i++) {
-      await driver.runDue();
+      await Promise.all(engines.map((d) => d.runDue()));
       if (await done()) return i;
       // Jump to the engine's next wake-up; simulator timers on the way fire in order as the clock passes them.
       const engineWake = await store.executions.nextWakeAt();

@@ -34,6 +34,15 @@ export const MOTO_CLIENT_CONFIG = {
 } as const;
 
 const COMMAND = process.env.MOTO_SERVER ?? "moto_server";
+/** The Python that has moto installed (moto_server's own), for the serial server below. */
+const PYTHON = process.env.MOTO_PYTHON ?? "python3";
+/** moto_server's own application, served without threads (see `serial`). */
+const SERIAL_MOTO = [
+  "import sys",
+  "from werkzeug.serving import run_simple",
+  "from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app",
+  "run_simple(sys.argv[1], int(sys.argv[2]), DomainDispatcherApplication(create_backend_app), threaded=False)",
+].join("\n");
 let available: boolean | undefined;
 
 /** Whether `moto_server` can be run here (looked up once per process). */
@@ -83,13 +92,23 @@ export async function startMoto(
     startTimeoutMs?: number;
     /** Extra environment, e.g. INITIAL_NO_AUTH_ACTION_COUNT to turn on moto's IAM enforcement after N requests. */
     env?: Record<string, string>;
+    /**
+     * Answer one request at a time. moto_server answers each request on a thread of its own, and its
+     * TransactWriteItems is not isolated from a concurrent one (it applies items one by one and, when a condition
+     * fails, restores a copy of the whole table taken before: a racing transaction's writes are lost or applied
+     * halfway). DynamoDB's transactions are serializable; tests that race transactions need this to be faithful.
+     */
+    serial?: boolean;
   } = {},
 ): Promise<MotoServer> {
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const endpoint = `http://127.0.0.1:${port}`;
-    const child = spawn(COMMAND, ["-H", "127.0.0.1", "-p", String(port)], {
+    const [command, args] = options.serial
+      ? [PYTHON, ["-c", SERIAL_MOTO, "127.0.0.1", String(port)]]
+      : [COMMAND, ["-H", "127.0.0.1", "-p", String(port)]];
+    const child = spawn(command, args, {
       stdio: ["ignore", "ignore", "pipe"],
       env: { ...process.env, AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing", ...options.env },
     });

@@ -8,8 +8,8 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import {
-  ACTIVE_STATUSES,
   ConflictError,
+  dueIds,
   type Execution,
   type ExecutionCommand,
   type ExecutionEvent,
@@ -18,9 +18,13 @@ import {
   type ExecutionSummary,
   type ExecutionType,
   type ExecutionUsage,
+  earliestWake,
+  isActiveExecution,
   isTerminal,
   type JobLogItem,
+  maybeDue,
   type NewExecutionEvent,
+  type ScheduleRow,
   type ServerHolder,
   serverConflict,
   serverConflictError,
@@ -28,6 +32,7 @@ import {
   summarize,
   usageOf,
 } from "@drso/core";
+import { usageCounterUpdates } from "./dynamo-quota-counters.js";
 import {
   bytes,
   type DynamoContext,
@@ -88,6 +93,7 @@ interface Head {
   docChunks: number;
   docGeneration: number;
   serverKeysHash: string | undefined;
+  usage: ExecutionUsage;
 }
 
 /**
@@ -121,7 +127,8 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
         Key: { ExecutionId: executionId },
         ConsistentRead: true,
         ProjectionExpression:
-          "Version, EventSeq, LastCommandSeq, AppliedCommandSeq, DocChunks, DocGeneration, ServerKeysHash",
+          "Version, EventSeq, LastCommandSeq, AppliedCommandSeq, DocChunks, DocGeneration, ServerKeysHash, #usage",
+        ExpressionAttributeNames: { "#usage": "Usage" },
       }),
     );
     if (!out.Item) return undefined;
@@ -133,6 +140,7 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
       docChunks: num(out.Item, "DocChunks") ?? 0,
       docGeneration: num(out.Item, "DocGeneration") ?? 0,
       serverKeysHash: str(out.Item, "ServerKeysHash"),
+      usage: JSON.parse(str(out.Item, "Usage") ?? "{}") as ExecutionUsage,
     };
   }
 
@@ -243,11 +251,7 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
     else remove.push("EndTime");
     if (execution.wakeAt !== undefined) set.WakeAt = execution.wakeAt;
     else remove.push("WakeAt");
-    const active =
-      ACTIVE_STATUSES.includes(execution.status) ||
-      execution.wakeAt !== undefined ||
-      lastCommandSeq > execution.appliedCommandSeq;
-    if (active) set.ActiveKey = ACTIVE;
+    if (maybeDue({ ...execution, lastCommandSeq })) set.ActiveKey = ACTIVE;
     else remove.push("ActiveKey");
     return { set, remove };
   }
@@ -379,6 +383,18 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
     return packed ? gunzipJson<string[]>(packed) : [];
   }
 
+  /** An ActiveIndex item as the schedule rules read it. */
+  function scheduleRow(item: Item): ScheduleRow {
+    return {
+      executionId: String(item.ExecutionId),
+      status: item.Status as ExecutionStatus,
+      wakeAt: num(item, "WakeAt"),
+      lastCommandSeq: num(item, "LastCommandSeq") ?? 0,
+      appliedCommandSeq: num(item, "AppliedCommandSeq") ?? 0,
+      lease: str(item, "LeaseOwner") === undefined ? undefined : { until: num(item, "LeaseUntil") ?? 0 },
+    };
+  }
+
   async function activeItems(): Promise<Item[]> {
     return queryAll(ctx, {
       TableName: table,
@@ -425,6 +441,8 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
           const chunks = documentChunks(execution.executionId, stored, 1);
           const serverKeys = serverKeysItem(execution.executionId, stored, undefined);
           const events = eventItems(execution.executionId, 0, options?.events);
+          // An execution is normally created holding nothing; one that holds DRS work counts from the start.
+          const counters = await usageCounterUpdates(ctx, {}, usageOf(stored), undefined);
           const item: Item = {
             ExecutionId: execution.executionId,
             ...set,
@@ -447,6 +465,7 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
               ...chunks,
               ...serverKeys.items,
               ...claim,
+              ...counters,
             ],
             result: () => structuredClone(stored),
           };
@@ -492,6 +511,7 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
         const chunks = documentChunks(execution.executionId, stored, version);
         const serverKeys = serverKeysItem(execution.executionId, stored, current.serverKeysHash);
         const events = eventItems(execution.executionId, current.eventSeq, options?.events);
+        const counters = await usageCounterUpdates(ctx, current.usage, usageOf(stored), options?.quotas);
         Object.assign(set, {
           DocChunks: chunks.length,
           DocGeneration: version,
@@ -530,6 +550,7 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
             ...chunks,
             ...serverKeys.items,
             ...deleteChunks(execution.executionId, current.docGeneration, current.docChunks),
+            ...counters,
           ],
           result: () => structuredClone(stored),
         };
@@ -643,9 +664,7 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
     },
 
     async listActive() {
-      const items = (await activeItems()).filter(
-        (item) => ACTIVE_STATUSES.includes(item.Status as ExecutionStatus) || item.WakeAt !== undefined,
-      );
+      const items = (await activeItems()).filter((item) => isActiveExecution(scheduleRow(item)));
       const serverKeys = new Map<string, string[]>();
       const types = new Map<string, ExecutionType>();
       for (let i = 0; i < items.length; i += 100) {
@@ -693,33 +712,11 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
     },
 
     async listDue(now, limit) {
-      const due: Array<{ executionId: string; at: number }> = [];
-      for (const item of await activeItems()) {
-        const leaseOwner = str(item, "LeaseOwner");
-        const leaseUntil = num(item, "LeaseUntil") ?? 0;
-        if (leaseOwner !== undefined && leaseUntil > now) continue;
-        const wakeAt = num(item, "WakeAt");
-        const pending = (num(item, "LastCommandSeq") ?? 0) > (num(item, "AppliedCommandSeq") ?? 0);
-        const executionId = String(item.ExecutionId);
-        if (pending) due.push({ executionId, at: Math.min(wakeAt ?? now, now) });
-        else if (wakeAt !== undefined && wakeAt <= now) due.push({ executionId, at: wakeAt });
-      }
-      due.sort(
-        (a, b) => a.at - b.at || (a.executionId < b.executionId ? -1 : a.executionId > b.executionId ? 1 : 0),
-      );
-      return due.slice(0, rowLimit(limit)).map((d) => d.executionId);
+      return dueIds((await activeItems()).map(scheduleRow), now, rowLimit(limit));
     },
 
     async nextWakeAt() {
-      let earliest: number | undefined;
-      for (const item of await activeItems()) {
-        const wakeAt = num(item, "WakeAt");
-        if (wakeAt === undefined) continue;
-        const at =
-          str(item, "LeaseOwner") !== undefined ? Math.max(wakeAt, num(item, "LeaseUntil") ?? 0) : wakeAt;
-        if (earliest === undefined || at < earliest) earliest = at;
-      }
-      return earliest;
+      return earliestWake((await activeItems()).map(scheduleRow));
     },
 
     async acquireLease(executionId, owner, now, ttlMs) {

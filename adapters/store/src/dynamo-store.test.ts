@@ -45,7 +45,8 @@ const created: DynamoTableNames[] = [];
 
 async function motoClient(): Promise<DynamoDBClient> {
   if (!server) {
-    server = await startMoto();
+    // Serial: the contract races transactions, and only a serial moto keeps them isolated as DynamoDB does.
+    server = await startMoto({ serial: true });
     client = new DynamoDBClient({ ...MOTO_CLIENT_CONFIG, endpoint: server.endpoint });
   }
   return client as DynamoDBClient;

@@ -3,21 +3,26 @@ import {
   type AccountRepository,
   type AuditEvent,
   type AuditLog,
+  dueIds,
   type Execution,
   type ExecutionCommand,
   type ExecutionEvent,
   type ExecutionRepository,
   type ExecutionSummary,
   type ExecutionUsage,
-  isTerminal,
+  earliestWake,
+  isActiveExecution,
   type JobLogItem,
   type KeyValueStore,
   type ProtectionGroup,
   type ProtectionGroupRepository,
+  quotaExceededError,
+  quotaExcess,
   type RecoveryPlan,
   type RecoveryPlanRepository,
   type RefreshTokenRecord,
   type RefreshTokenRepository,
+  type ScheduleRow,
   type Settings,
   type SettingsRepository,
   type Store,
@@ -255,8 +260,14 @@ function createExecutions(): ExecutionRepository {
     serverKeys: serverKeysOf(execution),
   });
   const lastCommandSeq = (entry: ExecutionEntry) => entry.commands[entry.commands.length - 1]?.seq ?? 0;
-  const leasedBySomeone = (entry: ExecutionEntry, now: number) =>
-    entry.lease !== undefined && entry.lease.until > now;
+  const scheduleRow = (entry: ExecutionEntry): ScheduleRow => ({
+    executionId: entry.execution.executionId,
+    status: entry.execution.status,
+    wakeAt: entry.execution.wakeAt,
+    lastCommandSeq: lastCommandSeq(entry),
+    appliedCommandSeq: entry.execution.appliedCommandSeq,
+    lease: entry.lease,
+  });
 
   return {
     async create(execution, options) {
@@ -302,11 +313,19 @@ function createExecutions(): ExecutionRepository {
         throw versionMismatch("execution", execution.executionId, expectedVersion, entry.execution.version);
       }
       const stored = clone({ ...execution, version: expectedVersion + 1 });
+      const next = derived(stored);
+      // Checked and written in one synchronous stretch, like the exclusive create.
+      if (options?.quotas) {
+        // Every other execution's jobs count, an ended one's termination jobs too (its usage is empty otherwise).
+        const others = [...entries.values()].filter((e) => e !== entry).map((e) => e.usage);
+        const excess = quotaExcess(entry.usage, next.usage, others, options.quotas);
+        if (excess) throw quotaExceededError(excess);
+      }
       const firstSeq = (entry.events[entry.events.length - 1]?.seq ?? 0) + 1;
       const events = (options?.events ?? []).map((e, i) =>
         clone({ ...e, executionId: execution.executionId, seq: firstSeq + i }),
       );
-      Object.assign(entry, { execution: stored, ...derived(stored) });
+      Object.assign(entry, { execution: stored, ...next });
       entry.events.push(...events);
       return clone(stored);
     },
@@ -339,7 +358,7 @@ function createExecutions(): ExecutionRepository {
     },
     async listActive() {
       return [...entries.values()]
-        .filter((e) => !isTerminal(e.execution.status) || e.execution.wakeAt !== undefined)
+        .filter((e) => isActiveExecution(e.execution))
         .sort(
           (a, b) =>
             a.execution.startTime - b.execution.startTime ||
@@ -354,26 +373,10 @@ function createExecutions(): ExecutionRepository {
         }));
     },
     async listDue(now, limit) {
-      const due: Array<{ id: string; at: number }> = [];
-      for (const entry of entries.values()) {
-        if (leasedBySomeone(entry, now)) continue;
-        const { wakeAt, appliedCommandSeq, executionId } = entry.execution;
-        const commandPending = lastCommandSeq(entry) > appliedCommandSeq;
-        if (commandPending) due.push({ id: executionId, at: Math.min(wakeAt ?? now, now) });
-        else if (wakeAt !== undefined && wakeAt <= now) due.push({ id: executionId, at: wakeAt });
-      }
-      due.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      return due.slice(0, rowLimit(limit)).map((d) => d.id);
+      return dueIds([...entries.values()].map(scheduleRow), now, rowLimit(limit));
     },
     async nextWakeAt() {
-      let earliest: number | undefined;
-      for (const entry of entries.values()) {
-        const wakeAt = entry.execution.wakeAt;
-        if (wakeAt === undefined) continue;
-        const at = entry.lease ? Math.max(wakeAt, entry.lease.until) : wakeAt;
-        if (earliest === undefined || at < earliest) earliest = at;
-      }
-      return earliest;
+      return earliestWake([...entries.values()].map(scheduleRow));
     },
     async acquireLease(executionId, owner, now, ttlMs) {
       const entry = entries.get(executionId);

@@ -9,6 +9,7 @@ import { describeExecutionSchedulingContract } from "./contract/executions-sched
 import { describeKeyValueContract } from "./contract/key-value.js";
 import { describePaginationContract } from "./contract/pagination.js";
 import { describeProtectionGroupContract } from "./contract/protection-groups.js";
+import { describeQuotaClaimContract } from "./contract/quota-claims.js";
 import { describeRecoveryPlanContract } from "./contract/recovery-plans.js";
 import { describeRefreshTokenContract } from "./contract/refresh-tokens.js";
 import { describeServerClaimContract } from "./contract/server-claims.js";
@@ -59,6 +60,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
     describeExecutionListingContract(current);
     describeExecutionSchedulingContract(current);
     describeServerClaimContract(current);
+    describeQuotaClaimContract(current);
     describeAccountContract(current);
     describeSettingsContract(current);
     describeUserContract(current);

@@ -11,6 +11,9 @@ import {
   type ExecutionUsage,
   type JobLogItem,
   type NewExecutionEvent,
+  quotaExceededError,
+  quotaExcess,
+  type SaveOptions,
   serverConflict,
   serverConflictError,
   serverKeysOf,
@@ -49,6 +52,7 @@ export function createSqliteExecutions(db: Db): ExecutionRepository {
     get: db.prepare("SELECT data FROM executions WHERE execution_id = ?").pluck(),
     summary: db.prepare("SELECT summary FROM executions WHERE execution_id = ?").pluck(),
     version: db.prepare("SELECT version FROM executions WHERE execution_id = ?").pluck(),
+    usage: db.prepare("SELECT usage FROM executions WHERE execution_id = ?").pluck(),
     insert: db.prepare(
       `INSERT INTO executions (execution_id, plan_id, execution_type, status, initiated_by, start_time, end_time,
          wake_at, applied_command_seq, version, summary, usage, server_keys, data)
@@ -198,15 +202,25 @@ export function createSqliteExecutions(db: Db): ExecutionRepository {
   });
 
   const save = db.transaction(
-    (execution: Execution, expectedVersion: number, events: readonly NewExecutionEvent[] | undefined) => {
+    (execution: Execution, expectedVersion: number, options: SaveOptions | undefined) => {
       const current = s.version.get(execution.executionId) as number | undefined;
       if (current === undefined) throw notFound("execution", execution.executionId);
       if (current !== expectedVersion) {
         throw versionMismatch("execution", execution.executionId, expectedVersion, current);
       }
       const row = columns(execution, expectedVersion + 1);
+      // Inside the (IMMEDIATE) transaction: a racing save of another execution waits for this one, then sees it.
+      if (options?.quotas) {
+        const before = parseJson<ExecutionUsage>(s.usage.get(execution.executionId) as string);
+        // The active rows include ended executions still terminating: their termination jobs count too.
+        const others = activeRows()
+          .filter((r) => r.executionId !== execution.executionId)
+          .map((r) => r.usage);
+        const excess = quotaExcess(before, parseJson<ExecutionUsage>(row.usage), others, options.quotas);
+        if (excess) throw quotaExceededError(excess);
+      }
       s.update.run(row);
-      appendEvents(execution.executionId, events);
+      appendEvents(execution.executionId, options?.events);
       return parseJson<Execution>(row.data);
     },
   );
@@ -253,7 +267,7 @@ export function createSqliteExecutions(db: Db): ExecutionRepository {
       return data === undefined ? undefined : parseJson<ExecutionSummary>(data);
     },
     save(execution, expectedVersion, options) {
-      return save.immediate(execution, expectedVersion, options?.events);
+      return save.immediate(execution, expectedVersion, options);
     },
     list(filter, sort, page) {
       const normalized = normalizeExecutionQuery(filter, sort);

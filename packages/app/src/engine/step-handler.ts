@@ -1,5 +1,6 @@
 import type { Clock } from "@drso/clock";
 import {
+  ConflictError,
   DEFAULT_SETTINGS,
   type Execution,
   type ExecutionUsage,
@@ -60,6 +61,9 @@ export interface StepHandlerDeps extends EffectRunnerDeps {
   settingsFor?: (execution: Execution, settings: Settings) => Promise<Settings>;
 }
 
+/** How many times one call steps again after the store refused a save for quota before it leaves it to the next. */
+const MAX_QUOTA_REFUSALS = 8;
+
 function addUsage(into: ExecutionUsage, from: ExecutionUsage) {
   for (const [key, u] of Object.entries(from)) {
     const entry = into[key] ?? { jobs: 0, servers: 0 };
@@ -79,12 +83,20 @@ export function createStepHandler(deps: StepHandlerDeps) {
   const log = deps.log ?? (() => {});
   const maxRounds = deps.maxRounds ?? 100;
 
-  async function otherUsage(executionId: string): Promise<ExecutionUsage> {
+  /**
+   * What the other executions hold, from `listActive` (on DynamoDB an eventually consistent index, so a save of
+   * another execution a moment ago may be missing): the store's own check at save time is what holds the limits.
+   * `full` lists the account/regions the store refused in this call; they count as full until the next call.
+   */
+  async function otherUsage(executionId: string, full: ReadonlySet<string>, quotas: Settings["quotas"]) {
     const usage: ExecutionUsage = {};
     for (const a of await deps.store.executions.listActive())
       if (a.executionId !== executionId) addUsage(usage, a.usage);
+    for (const key of full) usage[key] = { jobs: quotas.concurrentJobs, servers: quotas.serversInAllJobs };
     return usage;
   }
+
+  const reload = (executionId: string) => deps.store.executions.get(executionId);
 
   const outbox = deps.notifier
     ? createNotificationOutbox({
@@ -108,6 +120,7 @@ export function createStepHandler(deps: StepHandlerDeps) {
       command,
     }));
     let rounds = 0;
+    const full = new Set<string>();
     while (rounds < maxRounds) {
       rounds += 1;
       await deps.beforeRound?.(executionId);
@@ -116,19 +129,33 @@ export function createStepHandler(deps: StepHandlerDeps) {
       const result = step(execution, observations, {
         now: deps.clock.now(),
         settings,
-        otherUsage: await otherUsage(executionId),
+        otherUsage: await otherUsage(executionId, full, settings.quotas),
         handOver: true,
       });
       try {
         execution = await deps.store.executions.save(result.execution, expectedVersion, {
           events: result.events,
+          quotas: settings.quotas,
         });
       } catch (error) {
+        if (isQuotaRefusal(error)) {
+          // Another execution took the capacity since `listActive` was read. Nothing of this round was saved or
+          // run: step the stored state again with the same observations, that account/region counted as full,
+          // so its launches wait for capacity (and the rest of the round goes on).
+          const key = String(error.extra.key);
+          log("the store refused a launch for DRS quota; waiting for capacity", { executionId, key });
+          const fresh =
+            full.has(key) || full.size >= MAX_QUOTA_REFUSALS ? undefined : await reload(executionId);
+          if (!fresh) return { rounds };
+          full.add(key);
+          execution = fresh;
+          continue;
+        }
         if (!(error instanceof PreconditionFailedError)) throw error;
         // Someone else saved meanwhile (lease lost). Start over from the stored state: effects of this round
         // were not run, and any intent they stand for is resolved by the lost-intent path of the reconciler.
         log("execution changed underneath the engine; reloading", { executionId });
-        const fresh = await deps.store.executions.get(executionId);
+        const fresh = await reload(executionId);
         if (!fresh) return { rounds };
         execution = fresh;
         observations = (
@@ -153,6 +180,10 @@ export function createStepHandler(deps: StepHandlerDeps) {
     return { execution, rounds };
   }
   return Object.assign(stepExecution, { outbox });
+}
+
+function isQuotaRefusal(error: unknown): error is ConflictError {
+  return error instanceof ConflictError && error.code === "QUOTA_EXCEEDED";
 }
 
 export type StepExecution = ReturnType<typeof createStepHandler>;

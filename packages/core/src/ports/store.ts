@@ -13,6 +13,7 @@ import type {
   NewExecutionEvent,
 } from "../domain/execution.js";
 import type { ProtectionGroup } from "../domain/protection-group.js";
+import type { QuotaLimits } from "../domain/quota.js";
 import type { RecoveryPlan } from "../domain/recovery-plan.js";
 import type { Settings } from "../domain/settings.js";
 import type { RefreshTokenRecord, UserRecord } from "../domain/user.js";
@@ -99,6 +100,12 @@ export interface ExecutionSort {
 export interface SaveOptions {
   /** Appended atomically with the save; sequence numbers are assigned by the store (1, 2, … per execution). */
   events?: NewExecutionEvent[];
+  /**
+   * Enforce the DRS limits across executions (`quotaExcess`) atomically with the save: ConflictError
+   * QUOTA_EXCEEDED when the save grows this execution's usage in an account/region beyond what the other active
+   * executions leave, even against a racing save of another execution.
+   */
+  quotas?: QuotaLimits;
 }
 
 export interface CreateOptions extends SaveOptions {
