@@ -1,4 +1,4 @@
-import { type Store, TAG_EXECUTION } from "@drso/core";
+import { type ExecutionUsage, type Store, TAG_EXECUTION } from "@drso/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { type ApiHarness, createApiHarness } from "../support/api-harness.js";
 import { createPlan, detailOf, PROD, startExecution, tierGroup } from "../support/scenario.js";
@@ -8,25 +8,28 @@ import { testStores } from "../support/test-stores.js";
  * Issue 13 item 7: quota accounting across executions is enforced by the store. With room for one concurrent DRS
  * job, two drills over different servers of one account/region are started at the same moment through the HTTP
  * API and stepped by two engines side by side (as on AWS, where each execution steps in Lambdas of its own), so
- * each may read the other's usage before either has launched. The active-executions listing they read lags one
- * minute behind (DynamoDB's ActiveIndex is an eventually consistent GSI; a minute is a lag exaggerated to make the race certain): the engine's own check before a launch
- * then misses the other's job. The store refuses the second launch at save time; that drill waits for capacity
- * and launches once the first job ended.
+ * each may read the other's usage before either has launched (made certain here by a usage read that answers what
+ * it saw up to a minute earlier): the engine's own check before a launch then misses the other's job. The store
+ * refuses the second launch at save time; that drill waits for capacity and launches once the first job ended.
  * At no moment does DRS (the simulator, over the SDK) run two of their jobs, on every store.
  */
 const stores = testStores("concurrent quota (tests/api/concurrent-quota.test.ts)", "quota");
 
 /**
- * The store, its `listActive` answering what it saw up to `lagMs` earlier (an eventually consistent index that is
- * behind by that much: the answer is refreshed once it is older than `lagMs` on the clock `now` reads).
+ * The store, its `usageIn` answering what it saw up to `lagMs` earlier (refreshed once older than that on the
+ * clock `now` reads): each engine's read of the usage comes before the other's save, as it may when two Lambdas
+ * step at the same moment, made certain here.
  */
-function laggingIndex(store: Store, now: () => number, lagMs: number): Store {
-  let cached: { at: number; answer: Awaited<ReturnType<Store["executions"]["listActive"]>> } | undefined;
+function laggingUsage(store: Store, now: () => number, lagMs: number): Store {
+  const cache = new Map<string, { at: number; answer: ExecutionUsage }>();
   const executions = Object.create(store.executions) as Store["executions"];
-  executions.listActive = async () => {
-    if (!cached || now() - cached.at >= lagMs)
-      cached = { at: now(), answer: await store.executions.listActive() };
-    return cached.answer;
+  executions.usageIn = async (keys) => {
+    const id = keys.join(",");
+    const cached = cache.get(id);
+    if (cached && now() - cached.at < lagMs) return cached.answer;
+    const answer = await store.executions.usageIn(keys);
+    cache.set(id, { at: now(), answer });
+    return answer;
   };
   return Object.assign(Object.create(store) as Store, { executions });
 }
@@ -68,7 +71,7 @@ describe.each(stores)("DRS quotas across executions on the %s store", (_name, op
     async () => {
       h = await createApiHarness({
         fleet: "demo",
-        store: laggingIndex(await open(), () => h?.clock.now() ?? 0, 60_000),
+        store: laggingUsage(await open(), () => h?.clock.now() ?? 0, 60_000),
         settings: {
           drillTtlHours: 0,
           quotas: { serversPerJob: 100, concurrentJobs: 1, serversInAllJobs: 500 },

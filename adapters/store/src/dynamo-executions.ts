@@ -32,7 +32,7 @@ import {
   summarize,
   usageOf,
 } from "@drso/core";
-import { usageCounterUpdates } from "./dynamo-quota-counters.js";
+import { usageCounters, usageCounterUpdates } from "./dynamo-quota-counters.js";
 import {
   bytes,
   type DynamoContext,
@@ -709,6 +709,10 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
           serverKeys: serverKeys.get(executionId) ?? [],
         };
       });
+    },
+
+    usageIn(keys) {
+      return usageCounters(ctx, keys);
     },
 
     async listDue(now, limit) {

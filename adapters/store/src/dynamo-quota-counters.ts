@@ -2,6 +2,7 @@ import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import {
   type ExecutionUsage,
   grownKeys,
+  othersUsage,
   type QuotaLimits,
   quotaExceededError,
   quotaExcess,
@@ -10,6 +11,26 @@ import { type DynamoContext, num, type TransactItem } from "./dynamo-support.js"
 
 /** The claims-table item counting the DRS jobs and servers all executions hold in one account/region. */
 export const usageCounterKey = (key: string) => `usage#${key}`;
+
+/** What all executions hold in these account/regions: their counters, read consistently (one read per key). */
+export async function usageCounters(ctx: DynamoContext, keys: readonly string[]): Promise<ExecutionUsage> {
+  const usage: ExecutionUsage = {};
+  await Promise.all(
+    [...new Set(keys)].map(async (key) => {
+      const out = await ctx.doc.send(
+        new GetCommand({
+          TableName: ctx.tables.claims,
+          Key: { ClaimKey: usageCounterKey(key) },
+          ConsistentRead: true,
+        }),
+      );
+      const jobs = out.Item ? (num(out.Item, "Jobs") ?? 0) : 0;
+      const servers = out.Item ? (num(out.Item, "Servers") ?? 0) : 0;
+      if (jobs !== 0 || servers !== 0) usage[key] = { jobs, servers };
+    }),
+  );
+  return usage;
+}
 
 /**
  * Quota accounting across executions on DynamoDB: one counter item per account/region in the claims table, moved
@@ -42,19 +63,7 @@ export async function usageCounterUpdates(
       ExpressionAttributeValues: { ":jobs": jobs, ":servers": servers },
     };
     if (limits && grown.has(key)) {
-      const counter = await ctx.doc.send(
-        new GetCommand({
-          TableName: ctx.tables.claims,
-          Key: { ClaimKey: usageCounterKey(key) },
-          ConsistentRead: true,
-        }),
-      );
-      const others = {
-        [key]: {
-          jobs: (counter.Item ? (num(counter.Item, "Jobs") ?? 0) : 0) - was.jobs,
-          servers: (counter.Item ? (num(counter.Item, "Servers") ?? 0) : 0) - was.servers,
-        },
-      };
+      const others = othersUsage(await usageCounters(ctx, [key]), { [key]: was });
       const excess = quotaExcess({ [key]: was }, { [key]: now }, [others], limits);
       if (excess) throw quotaExceededError(excess);
       update.ConditionExpression =

@@ -30,6 +30,7 @@ import {
   serverConflictError,
   serverKeysOf,
   summarize,
+  sumUsage,
   type UserRecord,
   type UserRepository,
   usageOf,
@@ -371,6 +372,13 @@ function createExecutions(): ExecutionRepository {
           usage: clone(e.usage),
           serverKeys: [...e.serverKeys],
         }));
+    },
+    async usageIn(keys) {
+      // Every stored usage (an ended execution's is empty unless it still terminates), as DynamoDB's counters sum.
+      return sumUsage(
+        [...entries.values()].map((e) => e.usage),
+        keys,
+      );
     },
     async listDue(now, limit) {
       return dueIds([...entries.values()].map(scheduleRow), now, rowLimit(limit));

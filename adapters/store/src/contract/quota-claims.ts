@@ -105,6 +105,22 @@ export function describeQuotaClaimContract(current: () => Store): void {
       expect(ended.status).toBe("COMPLETED");
     });
 
+    it("usageIn sums what every execution holds in the given account/regions, right after each save", async () => {
+      const key = `${ACCOUNT_A}/us-east-1`;
+      expect(await store.executions.usageIn([key])).toEqual({});
+      const first = await store.executions.create(launched(waiting()));
+      const second = await store.executions.create(waiting());
+      expect(await store.executions.usageIn([key])).toEqual({ [key]: { jobs: 1, servers: 3 } });
+      const both = await store.executions.save(launched(second), second.version, { quotas: limits(5) });
+      expect(await store.executions.usageIn([key, "999999999999/eu-west-1"])).toEqual({
+        [key]: { jobs: 2, servers: 6 },
+      });
+      expect(await store.executions.usageIn(["999999999999/eu-west-1"])).toEqual({});
+      await store.executions.save(finished(first, T0 + 60_000), first.version);
+      await store.executions.save(finished(both, T0 + 60_000), both.version);
+      expect(await store.executions.usageIn([key])).toEqual({});
+    });
+
     it("20 executions launching at once with room for 5 jobs: exactly 5 launch", async () => {
       const racers = await Promise.all(Array.from({ length: 20 }, () => store.executions.create(waiting())));
       const results = await Promise.allSettled(

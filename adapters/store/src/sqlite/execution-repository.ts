@@ -11,6 +11,7 @@ import {
   type ExecutionUsage,
   type JobLogItem,
   type NewExecutionEvent,
+  othersUsage,
   quotaExceededError,
   quotaExcess,
   type SaveOptions,
@@ -18,6 +19,7 @@ import {
   serverConflictError,
   serverKeysOf,
   summarize,
+  sumUsage,
   usageOf,
 } from "@drso/core";
 import {
@@ -98,6 +100,14 @@ export function createSqliteExecutions(db: Db): ExecutionRepository {
        SELECT execution_id, execution_type, status, usage, server_keys, start_time
        FROM executions WHERE wake_at IS NOT NULL AND status NOT IN (${ACTIVE_STATUSES.map(() => "?").join(", ")})`,
     ),
+    activeUsage: db
+      .prepare(
+        `SELECT usage FROM executions WHERE status IN (${ACTIVE_STATUSES.map(() => "?").join(", ")})
+         UNION ALL
+         SELECT usage FROM executions
+         WHERE wake_at IS NOT NULL AND status NOT IN (${ACTIVE_STATUSES.map(() => "?").join(", ")})`,
+      )
+      .pluck(),
     // Due time: wakeAt, or "now" (at the latest) when a command is waiting to be applied. Two branches so that
     // each one reads its own partial index instead of scanning the whole history.
     due: db
@@ -182,6 +192,15 @@ export function createSqliteExecutions(db: Db): ExecutionRepository {
     }));
   }
 
+  /** What the active executions hold, summed per account/region (over `keys` when given). */
+  const activeUsage = (keys?: readonly string[]) =>
+    sumUsage(
+      (s.activeUsage.all(...ACTIVE_STATUSES, ...ACTIVE_STATUSES) as string[]).map((u) =>
+        parseJson<ExecutionUsage>(u),
+      ),
+      keys,
+    );
+
   const create = db.transaction((execution: Execution, options: CreateOptions | undefined) => {
     const events = options?.events;
     if (s.version.get(execution.executionId) !== undefined) {
@@ -212,10 +231,9 @@ export function createSqliteExecutions(db: Db): ExecutionRepository {
       // Inside the (IMMEDIATE) transaction: a racing save of another execution waits for this one, then sees it.
       if (options?.quotas) {
         const before = parseJson<ExecutionUsage>(s.usage.get(execution.executionId) as string);
-        // The active rows include ended executions still terminating: their termination jobs count too.
-        const others = activeRows()
-          .filter((r) => r.executionId !== execution.executionId)
-          .map((r) => r.usage);
+        // This execution's stored usage is in the total; the active rows include ended executions still
+        // terminating, whose termination jobs count too.
+        const others = [othersUsage(activeUsage(), before)];
         const excess = quotaExcess(before, parseJson<ExecutionUsage>(row.usage), others, options.quotas);
         if (excess) throw quotaExceededError(excess);
       }
@@ -336,6 +354,9 @@ export function createSqliteExecutions(db: Db): ExecutionRepository {
     },
     delete(executionIds) {
       return remove.immediate(executionIds);
+    },
+    usageIn(keys) {
+      return activeUsage(keys);
     },
     listActive() {
       return activeRows();

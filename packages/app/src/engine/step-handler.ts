@@ -3,12 +3,14 @@ import {
   ConflictError,
   DEFAULT_SETTINGS,
   type Execution,
-  type ExecutionUsage,
   type Notifier,
   type Observation,
+  othersUsage,
   PreconditionFailedError,
   type Settings,
   step,
+  usageKeysOf,
+  usageOf,
 } from "@drso/core";
 import { type EffectRunnerDeps, mapLimit, runEffect } from "./effect-runner.js";
 import type { ExecutionEventBus } from "./event-bus.js";
@@ -64,15 +66,6 @@ export interface StepHandlerDeps extends EffectRunnerDeps {
 /** How many times one call steps again after the store refused a save for quota before it leaves it to the next. */
 const MAX_QUOTA_REFUSALS = 8;
 
-function addUsage(into: ExecutionUsage, from: ExecutionUsage) {
-  for (const [key, u] of Object.entries(from)) {
-    const entry = into[key] ?? { jobs: 0, servers: 0 };
-    entry.jobs += u.jobs;
-    entry.servers += u.servers;
-    into[key] = entry;
-  }
-}
-
 /**
  * Drives one execution: step → save (with its events) → run the effects → step with their results … until
  * a step asks for nothing. The state is saved before any effect runs, so a crash at any point leaves either
@@ -84,14 +77,14 @@ export function createStepHandler(deps: StepHandlerDeps) {
   const maxRounds = deps.maxRounds ?? 100;
 
   /**
-   * What the other executions hold, from `listActive` (on DynamoDB an eventually consistent index, so a save of
-   * another execution a moment ago may be missing): the store's own check at save time is what holds the limits.
-   * `full` lists the account/regions the store refused in this call; they count as full until the next call.
+   * What the other executions hold where this one may launch: everyone's usage there (one read per
+   * account/region on DynamoDB, of the active rows' usage on SQLite) minus this execution's as stored. Another
+   * engine may launch between this read and the save; the store's own check at save time is what holds the
+   * limits. `full` lists the account/regions the store refused in this call; they count as full until the next.
    */
-  async function otherUsage(executionId: string, full: ReadonlySet<string>, quotas: Settings["quotas"]) {
-    const usage: ExecutionUsage = {};
-    for (const a of await deps.store.executions.listActive())
-      if (a.executionId !== executionId) addUsage(usage, a.usage);
+  async function otherUsage(execution: Execution, full: ReadonlySet<string>, quotas: Settings["quotas"]) {
+    const total = await deps.store.executions.usageIn(usageKeysOf(execution));
+    const usage = othersUsage(total, usageOf(execution));
     for (const key of full) usage[key] = { jobs: quotas.concurrentJobs, servers: quotas.serversInAllJobs };
     return usage;
   }
@@ -129,7 +122,7 @@ export function createStepHandler(deps: StepHandlerDeps) {
       const result = step(execution, observations, {
         now: deps.clock.now(),
         settings,
-        otherUsage: await otherUsage(executionId, full, settings.quotas),
+        otherUsage: await otherUsage(execution, full, settings.quotas),
         handOver: true,
       });
       try {

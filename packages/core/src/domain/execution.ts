@@ -425,6 +425,17 @@ export function usageOf(execution: Execution): ExecutionUsage {
   return usage;
 }
 
+/**
+ * The account/regions (`account/region` keys) where this execution may hold DRS work: its groups' and those of
+ * every batch it planned (failback and termination batches included). What its quota checks read.
+ */
+export function usageKeysOf(execution: Execution): string[] {
+  const keys = new Set(execution.snapshot.groups.map((g) => `${g.accountId}/${g.region}`));
+  for (const b of [...execution.waves.flatMap((w) => w.batches), ...(execution.termination?.batches ?? [])])
+    keys.add(`${b.accountId}/${b.region}`);
+  return [...keys].sort();
+}
+
 /** Server keys (`account/region/serverId`) this execution covers, used to refuse overlapping executions. */
 export function serverKeysOf(execution: Pick<Execution, "snapshot">): string[] {
   return execution.snapshot.groups.flatMap((g) =>

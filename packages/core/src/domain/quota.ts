@@ -61,3 +61,28 @@ export function quotaExceededError(excess: QuotaExcess): ConflictError {
     { key: excess.key, accountId, region, jobs: excess.jobs, servers: excess.servers, limits: excess.limits },
   );
 }
+
+/** The sum of several executions' usage, over `keys` only when given. */
+export function sumUsage(usages: Iterable<ExecutionUsage>, keys?: readonly string[]): ExecutionUsage {
+  const wanted = keys ? new Set(keys) : undefined;
+  const total: ExecutionUsage = {};
+  for (const usage of usages)
+    for (const [key, u] of Object.entries(usage)) {
+      if (wanted && !wanted.has(key)) continue;
+      const entry = total[key] ?? { jobs: 0, servers: 0 };
+      entry.jobs += u.jobs;
+      entry.servers += u.servers;
+      total[key] = entry;
+    }
+  return total;
+}
+
+/** What the others hold: `total` (everyone's, this execution's stored usage included) minus `own`. */
+export function othersUsage(total: ExecutionUsage, own: ExecutionUsage): ExecutionUsage {
+  const others: ExecutionUsage = {};
+  for (const [key, u] of Object.entries(total)) {
+    const mine = own[key] ?? NONE;
+    others[key] = { jobs: Math.max(0, u.jobs - mine.jobs), servers: Math.max(0, u.servers - mine.servers) };
+  }
+  return others;
+}

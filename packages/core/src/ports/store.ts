@@ -137,6 +137,12 @@ export interface ExecutionRepository {
     }>
   >;
   /**
+   * The DRS work all executions hold now in these account/regions (`account/region` keys; a key nobody uses is
+   * absent), read consistently: what quota checks across executions count. Costs O(keys) or O(active
+   * executions), never O(servers).
+   */
+  usageIn(keys: readonly string[]): Promise<ExecutionUsage>;
+  /**
    * IDs of executions that need a step now: `wakeAt <= now`, or a command newer than `appliedCommandSeq`,
    * and no live lease held by someone else. Oldest wakeAt first.
    * (There is no owner argument, so any unexpired lease excludes an execution, the caller's own included; a
