@@ -84,6 +84,8 @@ const SERVER_KEYS = "serverkeys";
 const START_LOCK = "execution-start-lock";
 const START_HOLDERS = "execution-start-holders";
 const START_LOCK_LEASE_MS = 10_000;
+/** Reads of a document that restart from the head when saves removed its generation meanwhile. */
+const READ_ATTEMPTS = 6;
 
 interface Head {
   version: number;
@@ -94,6 +96,9 @@ interface Head {
   docGeneration: number;
   serverKeysHash: string | undefined;
   usage: ExecutionUsage;
+  /** The generation before the current one, kept for readers that read the head just before the last save. */
+  prevDocGeneration: number | undefined;
+  prevDocChunks: number;
 }
 
 /**
@@ -127,7 +132,7 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
         Key: { ExecutionId: executionId },
         ConsistentRead: true,
         ProjectionExpression:
-          "Version, EventSeq, LastCommandSeq, AppliedCommandSeq, DocChunks, DocGeneration, ServerKeysHash, #usage",
+          "Version, EventSeq, LastCommandSeq, AppliedCommandSeq, DocChunks, DocGeneration, PrevDocChunks, PrevDocGeneration, ServerKeysHash, #usage",
         ExpressionAttributeNames: { "#usage": "Usage" },
       }),
     );
@@ -141,6 +146,8 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
       docGeneration: num(out.Item, "DocGeneration") ?? 0,
       serverKeysHash: str(out.Item, "ServerKeysHash"),
       usage: JSON.parse(str(out.Item, "Usage") ?? "{}") as ExecutionUsage,
+      prevDocGeneration: num(out.Item, "PrevDocGeneration"),
+      prevDocChunks: num(out.Item, "PrevDocChunks") ?? 0,
     };
   }
 
@@ -256,20 +263,36 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
     return { set, remove };
   }
 
-  async function readDocument(item: Item, executionId: string): Promise<Execution> {
-    const count = num(item, "DocChunks") ?? 0;
-    const generation = num(item, "DocGeneration") ?? 0;
-    const chunks = await queryAll(ctx, {
-      TableName: itemsTable,
-      ConsistentRead: true,
-      KeyConditionExpression: "ExecutionId = :id AND begins_with(ItemKey, :prefix)",
-      ExpressionAttributeValues: { ":id": executionId, ":prefix": chunkPrefix(generation) },
-    });
-    const parts = chunks.map((c) => bytes(c, "Data")).filter((b): b is Uint8Array => b !== undefined);
-    if (parts.length !== count || count === 0) {
-      throw new Error(`execution ${executionId}: expected ${count} document chunks, found ${parts.length}`);
+  /**
+   * One whole saved version: the head names the generation, then its chunks are read. A save keeps the generation
+   * before its own, so a reader whose head read came just before a save still finds its chunks; only when two
+   * saves passed in between are they gone, and the read starts again from the head (a few times, then fails).
+   */
+  async function readDocument(executionId: string): Promise<Execution | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      const out = await ctx.doc.send(
+        new GetCommand({
+          TableName: table,
+          Key: { ExecutionId: executionId },
+          ConsistentRead: true,
+          ProjectionExpression: "DocChunks, DocGeneration, Version",
+        }),
+      );
+      if (!out.Item) return undefined;
+      const count = num(out.Item, "DocChunks") ?? 0;
+      const generation = num(out.Item, "DocGeneration") ?? 0;
+      const chunks = await queryAll(ctx, {
+        TableName: itemsTable,
+        ConsistentRead: true,
+        KeyConditionExpression: "ExecutionId = :id AND begins_with(ItemKey, :prefix)",
+        ExpressionAttributeValues: { ":id": executionId, ":prefix": chunkPrefix(generation) },
+      });
+      const parts = chunks.map((c) => bytes(c, "Data")).filter((b): b is Uint8Array => b !== undefined);
+      if (parts.length === count && count > 0) return gunzipJson<Execution>(Buffer.concat(parts));
+      if (attempt >= READ_ATTEMPTS - 1)
+        throw new Error(`execution ${executionId}: expected ${count} document chunks, found ${parts.length}`);
+      await new Promise((r) => setTimeout(r, 5 * 2 ** attempt * (0.5 + Math.random())));
     }
-    return gunzipJson<Execution>(Buffer.concat(parts));
   }
 
   async function exists(executionId: string): Promise<boolean> {
@@ -474,15 +497,7 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
     },
 
     async get(executionId) {
-      const out = await ctx.doc.send(
-        new GetCommand({
-          TableName: table,
-          Key: { ExecutionId: executionId },
-          ConsistentRead: true,
-          ProjectionExpression: "DocChunks, DocGeneration",
-        }),
-      );
-      return out.Item ? readDocument(out.Item, executionId) : undefined;
+      return readDocument(executionId);
     },
 
     async getSummary(executionId) {
@@ -515,6 +530,8 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
         Object.assign(set, {
           DocChunks: chunks.length,
           DocGeneration: version,
+          PrevDocChunks: current.docChunks,
+          PrevDocGeneration: current.docGeneration,
           ServerKeysHash: serverKeys.hash,
           EventSeq: events.eventSeq,
         });
@@ -549,7 +566,10 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
             ...events.items,
             ...chunks,
             ...serverKeys.items,
-            ...deleteChunks(execution.executionId, current.docGeneration, current.docChunks),
+            // The current generation stays as the previous one (for readers); the one before it goes.
+            ...(current.prevDocGeneration === undefined
+              ? []
+              : deleteChunks(execution.executionId, current.prevDocGeneration, current.prevDocChunks)),
             ...counters,
           ],
           result: () => structuredClone(stored),

@@ -175,7 +175,9 @@ describe.skipIf(!moto)("DynamoDB store against moto_server", () => {
       expect(page.items).toEqual([summarize(saved)]);
       expect((await store.executions.events(big.executionId, 0, 10)).map((e) => e.seq)).toEqual([1, 2]);
       expect(await store.executions.listActive()).toEqual([]);
+      // The generation read before the save stays for readers that read the head just before it.
       expect(await itemKeys(tables.executionItems, big.executionId, "doc#")).toEqual([
+        "doc#0000000001#000000",
         "doc#0000000002#000000",
       ]);
       expect(await store.executions.delete([big.executionId])).toBe(1);
@@ -190,22 +192,25 @@ describe.skipIf(!moto)("DynamoDB store against moto_server", () => {
       expect(await chunked.executions.get(big.executionId)).toEqual(created);
       expect((await chunked.executions.listActive())[0]?.serverKeys).toHaveLength(3000);
 
-      // A save writes generation 2 and removes generation 1 in the same transaction.
+      // A save writes generation 2 and keeps generation 1 (for readers); the save after removes generation 1.
       const saved = await chunked.executions.save({ ...created, planName: "renamed" }, 1);
       expect(await chunked.executions.get(big.executionId)).toEqual(saved);
       const after = await rawItem(tables.executionHistory, big.executionId);
       expect(after.DocGeneration).toBe(2);
       const chunkKeys = await itemKeys(tables.executionItems, big.executionId, "doc#");
-      expect(chunkKeys.every((k) => k.startsWith("doc#0000000002#"))).toBe(true);
-      expect(chunkKeys).toHaveLength(after.DocChunks as number);
+      const generation = (g: number) => chunkKeys.filter((k) => k.startsWith(`doc#000000000${g}#`));
+      expect(generation(2)).toHaveLength(after.DocChunks as number);
+      expect(generation(1)).toHaveLength(raw.DocChunks as number);
+      expect(chunkKeys).toHaveLength((after.DocChunks as number) + (raw.DocChunks as number));
 
-      // Shrinking fits one chunk again; the extra chunks go.
+      // Shrinking fits one chunk again; generation 1 goes, generation 2 stays as the previous one.
       const small = { ...saved, waves: [], snapshot: { ...saved.snapshot, groups: [] } };
       const shrunk = await chunked.executions.save(small, 2);
       expect(await chunked.executions.get(big.executionId)).toEqual(shrunk);
-      expect(await itemKeys(tables.executionItems, big.executionId, "doc#")).toEqual([
-        "doc#0000000003#000000",
-      ]);
+      const keys = await itemKeys(tables.executionItems, big.executionId, "doc#");
+      expect(keys.filter((k) => k.startsWith("doc#0000000001#"))).toEqual([]);
+      expect(keys.filter((k) => k.startsWith("doc#0000000002#"))).toHaveLength(after.DocChunks as number);
+      expect(keys.filter((k) => k.startsWith("doc#0000000003#"))).toEqual(["doc#0000000003#000000"]);
       expect(await chunked.executions.listActive()).toEqual([
         expect.objectContaining({ executionId: big.executionId, serverKeys: [] }),
       ]);

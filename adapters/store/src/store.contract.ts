@@ -10,6 +10,7 @@ import { describeKeyValueContract } from "./contract/key-value.js";
 import { describePaginationContract } from "./contract/pagination.js";
 import { describeProtectionGroupContract } from "./contract/protection-groups.js";
 import { describeQuotaClaimContract } from "./contract/quota-claims.js";
+import { describeReadConsistencyContract } from "./contract/read-consistency.js";
 import { describeRecoveryPlanContract } from "./contract/recovery-plans.js";
 import { describeRefreshTokenContract } from "./contract/refresh-tokens.js";
 import { describeServerClaimContract } from "./contract/server-claims.js";
@@ -61,6 +62,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
     describeExecutionSchedulingContract(current);
     describeServerClaimContract(current);
     describeQuotaClaimContract(current);
+    describeReadConsistencyContract(current);
     describeAccountContract(current);
     describeSettingsContract(current);
     describeUserContract(current);
