@@ -895,6 +895,11 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
           q.afterIndex === undefined ? 0 : Math.max(0, Math.floor(q.afterIndex) + 1),
         );
         values[":hi"] = `joblog#${q.jobId}#${MAX_SEQ}`;
+      } else if (q.afterJobId !== undefined) {
+        // The keys after (afterJobId, afterIndex): "joblog$" sorts after every "joblog#…" key.
+        condition = "ExecutionId = :id AND ItemKey BETWEEN :lo AND :hi";
+        values[":lo"] = jobLogKey(q.afterJobId, Math.max(0, Math.floor(q.afterIndex ?? -1) + 1));
+        values[":hi"] = "joblog$";
       } else {
         condition = "ExecutionId = :id AND begins_with(ItemKey, :prefix)";
         values[":prefix"] = "joblog#";
@@ -908,7 +913,11 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
           ExpressionAttributeValues: values,
         },
         want,
-        (item) => q.afterIndex === undefined || (num(item, "ItemIndex") ?? 0) > q.afterIndex,
+        // With a cursor the key range already starts after it; afterIndex alone applies within every job.
+        (item) =>
+          q.afterJobId !== undefined ||
+          q.afterIndex === undefined ||
+          (num(item, "ItemIndex") ?? 0) > q.afterIndex,
       );
       return found.map((item) => JSON.parse(str(item, "Entry") ?? "{}") as JobLogEntry);
     },

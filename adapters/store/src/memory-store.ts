@@ -431,7 +431,10 @@ function createExecutions(): ExecutionRepository {
         .filter(
           (item) =>
             (query.jobId === undefined || item.jobId === query.jobId) &&
-            (query.afterIndex === undefined || item.index > query.afterIndex),
+            (query.afterJobId !== undefined
+              ? item.jobId > query.afterJobId ||
+                (item.jobId === query.afterJobId && item.index > (query.afterIndex ?? -1))
+              : query.afterIndex === undefined || item.index > query.afterIndex),
         )
         .sort((a, b) => (a.jobId < b.jobId ? -1 : a.jobId > b.jobId ? 1 : a.index - b.index))
         .slice(0, rowLimit(query.limit))

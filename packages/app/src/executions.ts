@@ -398,13 +398,17 @@ export function createExecutionService(
       };
     },
 
-    async jobLogs(id: string, query: { jobId?: string; afterIndex?: number; limit?: number }) {
+    async jobLogs(
+      id: string,
+      query: { jobId?: string; afterJobId?: string; afterIndex?: number; limit?: number },
+    ) {
       const e = await require(id);
       const jobs = [...e.waves.flatMap((w) => w.batches), ...(e.termination?.batches ?? [])].filter(
         (b) => b.jobId,
       );
       const items = await store.executions.jobLog(id, {
         ...(query.jobId ? { jobId: query.jobId } : {}),
+        ...(query.afterJobId ? { afterJobId: query.afterJobId } : {}),
         ...(query.afterIndex !== undefined ? { afterIndex: query.afterIndex } : {}),
         limit: query.limit ?? 1000,
       });

@@ -4909,6 +4909,9 @@ export interface operations {
         parameters: {
             query?: {
                 jobId?: string;
+                /** @description Page across jobs: with afterIndex, the items after that job's item afterIndex, in (jobId, index) order. Pass the last item's jobId and index. */
+                afterJobId?: string;
+                /** @description Alone or with jobId: the items after this index within each job; with afterJobId: the cursor. */
                 afterIndex?: number | null;
                 limit?: number;
             };

@@ -239,6 +239,22 @@ export function describeExecutionContract(current: () => Store): void {
         const own = everything.filter((i) => i.jobId === jobId).map((i) => i.index);
         expect(own).toEqual([...own].sort((x, y) => x - y));
       }
+      // Paging across jobs by (jobId, index), two at a time, returns every item once, in order.
+      const pages: string[] = [];
+      let cursor: { afterJobId?: string; afterIndex?: number } = {};
+      for (let n = 0; n < 10; n++) {
+        const page = await store.executions.jobLog(a.executionId, { ...cursor, limit: 2 });
+        pages.push(...page.map((i) => `${i.jobId}#${i.index}`));
+        const last = page.at(-1);
+        if (!last) break;
+        cursor = { afterJobId: last.jobId, afterIndex: last.index };
+      }
+      expect(pages).toEqual(everything.map((i) => `${i.jobId}#${i.index}`));
+      expect(
+        (
+          await store.executions.jobLog(a.executionId, { afterJobId: "drsjob-1111111111111111a", limit: 100 })
+        ).map((i) => `${i.jobId}#${i.index}`),
+      ).toEqual(everything.map((i) => `${i.jobId}#${i.index}`));
       expect(await store.executions.jobLog(randomUUID(), { limit: 10 })).toEqual([]);
       await expectAppError(
         store.executions.appendJobLog(randomUUID(), "drsjob-1", [item(0, "JOB_START")]),

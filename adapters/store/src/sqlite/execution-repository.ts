@@ -397,7 +397,10 @@ export function createSqliteExecutions(db: Db): ExecutionRepository {
         where.push("job_id = ?");
         params.push(q.jobId);
       }
-      if (q.afterIndex !== undefined) {
+      if (q.afterJobId !== undefined) {
+        where.push("(job_id > ? OR (job_id = ? AND item_index > ?))");
+        params.push(q.afterJobId, q.afterJobId, q.afterIndex ?? -1);
+      } else if (q.afterIndex !== undefined) {
         where.push("item_index > ?");
         params.push(q.afterIndex);
       }

@@ -515,7 +515,23 @@ export function registerExecutionRoutes(kit: RouteKit, options: { bus?: Executio
             .regex(/^drsjob-[0-9a-zA-Z]{17}$/)
             .max(24)
             .optional(),
-          afterIndex: z.coerce.number().int().min(-1).max(MAX_CURSOR).optional(),
+          afterJobId: z
+            .string()
+            .regex(/^drsjob-[0-9a-zA-Z]{17}$/)
+            .max(24)
+            .optional()
+            .describe(
+              "Page across jobs: with afterIndex, the items after that job's item afterIndex, in (jobId, index) order. Pass the last item's jobId and index.",
+            ),
+          afterIndex: z.coerce
+            .number()
+            .int()
+            .min(-1)
+            .max(MAX_CURSOR)
+            .optional()
+            .describe(
+              "Alone or with jobId: the items after this index within each job; with afterJobId: the cursor.",
+            ),
           limit: z.coerce.number().int().min(1).max(5000).optional(),
         }),
       },

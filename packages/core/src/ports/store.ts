@@ -174,9 +174,14 @@ export interface ExecutionRepository {
     items: Array<JobLogItem & { index: number }>,
   ): Promise<void>;
   /** Ordered by jobId, then index. */
+  /**
+   * Job log items in (jobId, index) order. `jobId` keeps one job's; `afterIndex` alone skips each job's items up to
+   * that index (paging within one job); with `afterJobId` the two are a cursor over all jobs: the items after
+   * (afterJobId, afterIndex ?? -1) in that order, so paging across jobs skips nothing.
+   */
   jobLog(
     executionId: string,
-    query: { jobId?: string; afterIndex?: number; limit: number },
+    query: { jobId?: string; afterJobId?: string; afterIndex?: number; limit: number },
   ): Promise<Array<JobLogItem & { jobId: string; index: number }>>;
 }
 
