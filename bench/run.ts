@@ -6,9 +6,18 @@ import { apiBench } from "./api-bench.js";
 import { discoveryBench } from "./discovery-bench.js";
 import { engineBench } from "./engine-bench.js";
 import { sfnBench } from "./sfn-bench.js";
+import { storeBench } from "./store-bench.js";
 import type { BenchFigure, BenchSuite } from "./types.js";
 
-const suites: BenchSuite[] = [simBench, engineBench, sfnBench, apiBench, discoveryBench, webBench];
+const suites: BenchSuite[] = [
+  simBench,
+  engineBench,
+  sfnBench,
+  storeBench,
+  apiBench,
+  discoveryBench,
+  webBench,
+];
 
 function pad(text: string, width: number) {
   return text.length >= width ? text : text + " ".repeat(width - text.length);

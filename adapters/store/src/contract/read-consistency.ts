@@ -1,6 +1,7 @@
-import type { Execution, Store } from "@drso/core";
+import type { Store } from "@drso/core";
 import { beforeEach, describe, expect, it } from "vitest";
 import { execution } from "./fixtures.js";
+import { raceReadsAndSaves } from "./read-race.js";
 
 /**
  * Store contract: a read of an execution never fails because the engine is saving it, and always returns one
@@ -15,41 +16,11 @@ export function describeReadConsistencyContract(current: () => Store): void {
     });
 
     it("a reader beside a saver sees only whole saved versions and never fails", async () => {
-      let e = await store.executions.create(execution({ planName: "v1" }));
-      const saved = new Map<number, string>([[e.version, "v1"]]);
-      let saving = true;
-      const saver = (async () => {
-        try {
-          for (let n = 0; n < 40; n++) {
-            const next: Execution = { ...e, planName: `v${e.version + 1}` };
-            e = await store.executions.save(next, e.version);
-            saved.set(e.version, e.planName);
-          }
-        } finally {
-          saving = false;
-        }
-      })();
-      const failures: string[] = [];
-      const mismatches: string[] = [];
-      let reads = 0;
-      const reader = (async () => {
-        while (saving) {
-          try {
-            const got = await store.executions.get(e.executionId);
-            reads += 1;
-            if (!got) failures.push("not found");
-            else if (got.planName !== `v${got.version}`) mismatches.push(`${got.version}: ${got.planName}`);
-          } catch (error) {
-            failures.push(String(error));
-          }
-          await new Promise((r) => setImmediate(r));
-        }
-      })();
-      await Promise.all([saver, reader]);
-      expect(failures, failures.slice(0, 3).join("\n")).toEqual([]);
-      expect(mismatches).toEqual([]);
-      expect(reads).toBeGreaterThan(0);
-      expect(saved.size).toBe(41);
+      const race = await raceReadsAndSaves(store, execution(), { saves: 40 });
+      expect(race.failures, race.failures.slice(0, 3).join("\n")).toEqual([]);
+      expect(race.mixed).toEqual([]);
+      expect(race.reads).toBeGreaterThan(0);
+      expect(race.saves).toBe(40);
     });
   });
 }
