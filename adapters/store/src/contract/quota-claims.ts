@@ -18,36 +18,17 @@ export function describeQuotaClaimContract(current: () => Store): void {
       concurrentJobs,
       serversInAllJobs,
     });
-    /** The fixture execution (one job of 3 servers in ACCOUNT_A/us-east-1) with its batch not launched yet. */
-    const waiting = (): Execution => {
-      const e = execution();
-      return {
-        ...e,
-        waves: e.waves.map((w) => ({
-          ...w,
-          batches: w.batches.map(
-            ({ batchId, kind, accountId, region, sourceServerIds, attempt }): BatchRun => ({
-              batchId,
-              kind,
-              accountId,
-              region,
-              sourceServerIds,
-              attempt,
-              status: "PLANNED",
-              logCount: 0,
-              errorCount: 0,
-            }),
-          ),
-        })),
-      };
-    };
-    /** The same execution with its batch's job submitted. */
-    const launched = (e: Execution): Execution => ({
+    /** Every batch of `e` replaced by `to(fields every status has)`. */
+    type Core = Pick<
+      BatchRun,
+      "batchId" | "kind" | "accountId" | "region" | "sourceServerIds" | "attempt" | "logCount" | "errorCount"
+    >;
+    const withBatches = (e: Execution, to: (core: Core) => BatchRun): Execution => ({
       ...e,
       waves: e.waves.map((w) => ({
         ...w,
-        batches: w.batches.map(
-          ({ batchId, kind, accountId, region, sourceServerIds, attempt }): BatchRun => ({
+        batches: w.batches.map(({ batchId, kind, accountId, region, sourceServerIds, attempt }) =>
+          to({
             batchId,
             kind,
             accountId,
@@ -56,14 +37,21 @@ export function describeQuotaClaimContract(current: () => Store): void {
             attempt,
             logCount: 0,
             errorCount: 0,
-            status: "ACTIVE",
-            jobId: `drsjob-${batchId.replace(/\W/g, "")}`,
-            intentAt: T0 + 1000,
-            submittedAt: T0 + 1500,
           }),
         ),
       })),
     });
+    /** The fixture execution (one job of 3 servers in ACCOUNT_A/us-east-1) with its batch not launched yet. */
+    const waiting = (): Execution => withBatches(execution(), (b) => ({ ...b, status: "PLANNED" }));
+    /** The same execution with its batch's job submitted. */
+    const launched = (e: Execution): Execution =>
+      withBatches(e, (b) => ({
+        ...b,
+        status: "ACTIVE",
+        jobId: `drsjob-${b.batchId.replace(/\W/g, "")}`,
+        intentAt: T0 + 1000,
+        submittedAt: T0 + 1500,
+      }));
 
     it("refuses a save that would run more concurrent jobs than allowed, changes nothing, and allows it once the other ended", async () => {
       const holder = await store.executions.create(launched(waiting()));
