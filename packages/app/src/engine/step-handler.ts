@@ -132,7 +132,7 @@ export function createStepHandler(deps: StepHandlerDeps) {
         });
       } catch (error) {
         if (isQuotaRefusal(error)) {
-          // Another execution took the capacity since `listActive` was read. Nothing of this round was saved or
+          // Another execution took the capacity since the usage was read. Nothing of this round was saved or
           // run: step the stored state again with the same observations, that account/region counted as full,
           // so its launches wait for capacity (and the rest of the round goes on).
           const key = String(error.extra.key);
