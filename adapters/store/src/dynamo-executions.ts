@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -8,7 +8,6 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import {
-  ConflictError,
   dueIds,
   type Execution,
   type ExecutionCommand,
@@ -20,19 +19,16 @@ import {
   type ExecutionUsage,
   earliestWake,
   isActiveExecution,
-  isTerminal,
   type JobLogItem,
   maybeDue,
   type NewExecutionEvent,
   type ScheduleRow,
-  type ServerHolder,
-  serverConflict,
-  serverConflictError,
   serverKeysOf,
   summarize,
   usageOf,
 } from "@drso/core";
 import { usageCounters, usageCounterUpdates } from "./dynamo-quota-counters.js";
+import { createStartLock } from "./dynamo-start-lock.js";
 import {
   bytes,
   type DynamoContext,
@@ -80,10 +76,6 @@ const jobLogKey = (jobId: string, index: number) => `joblog#${jobId}#${pad(index
 const chunkPrefix = (generation: number) => `doc#${pad(generation, SEQ_WIDTH)}#`;
 const chunkKey = (generation: number, n: number) => `${chunkPrefix(generation)}${pad(n, 6)}`;
 const SERVER_KEYS = "serverkeys";
-/** Claims-table items that serialise exclusive creates (see `withStartLock`); starts are rare, so cheap. */
-const START_LOCK = "execution-start-lock";
-const START_HOLDERS = "execution-start-holders";
-const START_LOCK_LEASE_MS = 10_000;
 /** Reads of a document that restart from the head when saves removed its generation meanwhile. */
 const READ_ATTEMPTS = 6;
 
@@ -307,92 +299,6 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
     return out.Item !== undefined;
   }
 
-  /**
-   * Exclusive creates run one at a time under a leased mutex item (a single conditional write: atomic on DynamoDB
-   * and on the emulator alike). Inside it, the holders item lists the executions created exclusively and not yet
-   * seen ended; each is read with consistent reads (never the eventually consistent ActiveIndex, which could miss
-   * a start that just won). A crashed holder's lease expires after START_LOCK_LEASE_MS.
-   */
-  async function withStartLock<T>(fn: () => Promise<T>): Promise<T> {
-    const owner = randomUUID();
-    for (let n = 0; ; n++) {
-      try {
-        await ctx.doc.send(
-          new PutCommand({
-            TableName: ctx.tables.claims,
-            Item: { ClaimKey: START_LOCK, OwnerId: owner, Until: Date.now() + START_LOCK_LEASE_MS },
-            ConditionExpression: "attribute_not_exists(ClaimKey) OR #until < :now",
-            ExpressionAttributeNames: { "#until": "Until" },
-            ExpressionAttributeValues: { ":now": Date.now() },
-          }),
-        );
-        break;
-      } catch (error) {
-        if (!isConditionalCheckFailed(error)) throw error;
-        if (n >= 60)
-          throw new ConflictError("CONCURRENT_UPDATE", "Other executions kept starting; retry the start.");
-        await new Promise((r) => setTimeout(r, Math.min(250, 10 * 2 ** n) * (0.5 + Math.random())));
-      }
-    }
-    try {
-      return await fn();
-    } finally {
-      await ctx.doc
-        .send(
-          new DeleteCommand({
-            TableName: ctx.tables.claims,
-            Key: { ClaimKey: START_LOCK },
-            ConditionExpression: "OwnerId = :me",
-            ExpressionAttributeValues: { ":me": owner },
-          }),
-        )
-        .catch((error) => {
-          // Our lease expired and someone else holds the lock now: theirs to release.
-          if (!isConditionalCheckFailed(error)) throw error;
-        });
-    }
-  }
-
-  /** Under the start lock: applies the one-execution-per-server rule; returns the holders item's update. */
-  async function claimServers(execution: Execution): Promise<TransactItem[]> {
-    const got = await ctx.doc.send(
-      new GetCommand({
-        TableName: ctx.tables.claims,
-        Key: { ClaimKey: START_HOLDERS },
-        ConsistentRead: true,
-      }),
-    );
-    const listed = JSON.parse((got.Item && str(got.Item, "Holders")) ?? "[]") as string[];
-    const holders: ServerHolder[] = [];
-    for (const executionId of listed) {
-      const summary = await repository.getSummary(executionId);
-      if (!summary || isTerminal(summary.status)) continue;
-      holders.push({
-        executionId,
-        executionType: summary.executionType,
-        status: summary.status,
-        serverKeys: await serverKeysOfStored(executionId),
-      });
-    }
-    const found = serverConflict(
-      { executionType: execution.executionType, serverKeys: serverKeysOf(execution) },
-      holders,
-    );
-    if (found) throw serverConflictError(found);
-    return [
-      {
-        Put: {
-          TableName: ctx.tables.claims,
-          Item: {
-            ClaimKey: START_HOLDERS,
-            OwnerId: START_HOLDERS,
-            Holders: JSON.stringify([...holders.map((h) => h.executionId), execution.executionId]),
-          },
-        },
-      },
-    ];
-  }
-
   async function serverKeysOfStored(executionId: string): Promise<string[]> {
     const out = await ctx.doc.send(
       new GetCommand({
@@ -405,6 +311,11 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
     const packed = out.Item ? bytes(out.Item, "ServerKeys") : undefined;
     return packed ? gunzipJson<string[]>(packed) : [];
   }
+
+  const startLock = createStartLock(ctx, {
+    summary: (executionId) => repository.getSummary(executionId),
+    serverKeys: serverKeysOfStored,
+  });
 
   /** An ActiveIndex item as the schedule rules read it. */
   function scheduleRow(item: Item): ScheduleRow {
@@ -459,7 +370,7 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
             // A cancelled create of an unknown ID met items left by an interrupted delete of the same ID.
             await deleteAllItems(execution.executionId);
           }
-          const claim = options?.exclusiveServers ? await claimServers(stored) : [];
+          const claim = options?.exclusiveServers ? await startLock.claimServers(stored) : [];
           const { set } = derived(stored, 1, 0);
           const chunks = documentChunks(execution.executionId, stored, 1);
           const serverKeys = serverKeysItem(execution.executionId, stored, undefined);
@@ -493,7 +404,7 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
             result: () => structuredClone(stored),
           };
         });
-      return options?.exclusiveServers ? withStartLock(write) : write();
+      return options?.exclusiveServers ? startLock.run(write) : write();
     },
 
     async get(executionId) {
