@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { arch, cpus, loadavg, totalmem } from "node:os";
 import { simBench } from "../packages/drs-sim/bench/sim-bench.js";
 import { webBench } from "../packages/web/bench/web-bench.js";
@@ -55,9 +55,30 @@ async function main() {
     // Shared machines: the load at the end of the run says how much else was competing for the cores.
     loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
   };
+  // `npm run bench -- web` re-measures one suite: the other suites' figures stay as the last full run wrote them.
+  const file = new URL("./results.json", import.meta.url);
+  const kept =
+    only.length > 0 && existsSync(file)
+      ? (JSON.parse(readFileSync(file, "utf8")) as { figures: BenchFigure[] }).figures.filter(
+          (f) => !only.includes(f.suite),
+        )
+      : [];
+  const ran = [...new Set(figures.map((f) => f.suite))];
   writeFileSync(
-    new URL("./results.json", import.meta.url),
-    `${JSON.stringify({ date: new Date().toISOString(), machine, seconds: (Date.now() - started) / 1000, figures }, null, 2)}\n`,
+    file,
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        machine,
+        seconds: (Date.now() - started) / 1000,
+        ...(only.length > 0
+          ? { partial: `this run measured ${ran.join(", ")}; the rest is from the run before` }
+          : {}),
+        figures: [...kept, ...figures],
+      },
+      null,
+      2,
+    )}\n`,
   );
   if (figures.some((f) => f.pass === false)) process.exitCode = 1;
 }
