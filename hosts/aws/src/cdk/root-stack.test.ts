@@ -406,7 +406,8 @@ describe("compute: Lambda functions and least-privilege roles", () => {
             resources(st).map((r) => /Table(\w+?)[0-9A-F]{8}Arn/.exec(JSON.stringify(r))?.[1]),
           ),
       );
-    expect([...touched("step")].sort()).toEqual(["config", "executionHistory", "executionItems"]);
+    // The step writes the claims table: the DRS quota counters move with every execution save (decision 028).
+    expect([...touched("step")].sort()).toEqual(["claims", "config", "executionHistory", "executionItems"]);
     expect([...touched("pause-token")].sort()).toEqual(["executionHistory", "executionItems"]);
     expect([...touched("sweeper")].sort()).toEqual(["executionHistory", "executionItems"]);
     expect(touched("api").size).toBe(DYNAMO_TABLES.length);

@@ -199,6 +199,8 @@ export class Compute extends Construct {
     grantTables("step", {
       executionHistory: "write",
       executionItems: "write",
+      // The DRS quota counters (decision 028) move in the same transaction as every execution save.
+      claims: "write",
       config: "read",
     });
     grantTables("pause-token", { executionHistory: "write", executionItems: "write" });
