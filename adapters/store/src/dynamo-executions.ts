@@ -4,7 +4,6 @@ import {
   BatchWriteCommand,
   DeleteCommand,
   GetCommand,
-  PutCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import {
@@ -19,7 +18,6 @@ import {
   type ExecutionUsage,
   earliestWake,
   isActiveExecution,
-  type JobLogItem,
   maybeDue,
   type NewExecutionEvent,
   type ScheduleRow,
@@ -27,6 +25,7 @@ import {
   summarize,
   usageOf,
 } from "@drso/core";
+import { createDynamoJobLogs } from "./dynamo-job-logs.js";
 import { usageCounters, usageCounterUpdates } from "./dynamo-quota-counters.js";
 import { createStartLock } from "./dynamo-start-lock.js";
 import {
@@ -67,12 +66,9 @@ const MAX_SEQ = "9".repeat(SEQ_WIDTH);
 /** One event item holds at most this much JSON; a save with more events writes several items. */
 const EVENT_BATCH_BYTES = 300_000;
 
-type JobLogEntry = JobLogItem & { jobId: string; index: number };
-
 const startKey = (startTime: number, executionId: string) => `${pad(startTime, TIME_WIDTH)}#${executionId}`;
 const eventKey = (lastSeq: number) => `event#${pad(lastSeq, SEQ_WIDTH)}`;
 const commandKey = (seq: number) => `command#${pad(seq, SEQ_WIDTH)}`;
-const jobLogKey = (jobId: string, index: number) => `joblog#${jobId}#${pad(index, SEQ_WIDTH)}`;
 const chunkPrefix = (generation: number) => `doc#${pad(generation, SEQ_WIDTH)}#`;
 const chunkKey = (generation: number, n: number) => `${chunkPrefix(generation)}${pad(n, 6)}`;
 const SERVER_KEYS = "serverkeys";
@@ -359,6 +355,8 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
       }
     }
   }
+
+  const jobLogs = createDynamoJobLogs(ctx, itemsTable, exists);
 
   const repository: ExecutionRepository = {
     create(execution, options) {
@@ -764,74 +762,8 @@ export function createDynamoExecutions(ctx: DynamoContext): ExecutionRepository 
       return result;
     },
 
-    async appendJobLog(executionId, jobId, items) {
-      if (!(await exists(executionId))) throw notFound("execution", executionId);
-      const first = new Map<number, JobLogItem & { index: number }>();
-      for (const item of items) if (!first.has(item.index)) first.set(item.index, item);
-      const pending = [...first.values()];
-      const worker = async () => {
-        for (let item = pending.shift(); item; item = pending.shift()) {
-          const stored: JobLogEntry = { ...item, jobId };
-          try {
-            await ctx.doc.send(
-              new PutCommand({
-                TableName: itemsTable,
-                Item: {
-                  ExecutionId: executionId,
-                  ItemKey: jobLogKey(jobId, item.index),
-                  ItemIndex: item.index,
-                  Entry: JSON.stringify(stored),
-                },
-                ConditionExpression: "attribute_not_exists(ItemKey)",
-              }),
-            );
-          } catch (error) {
-            // Idempotent: the first item stored for (execution, job, index) wins.
-            if (!isConditionalCheckFailed(error)) throw error;
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(8, pending.length) }, worker));
-    },
-
-    async jobLog(executionId, q) {
-      const want = rowLimit(q.limit);
-      if (want === 0) return [];
-      const values: Record<string, unknown> = { ":id": executionId };
-      let condition: string;
-      if (q.jobId !== undefined) {
-        condition = "ExecutionId = :id AND ItemKey BETWEEN :lo AND :hi";
-        values[":lo"] = jobLogKey(
-          q.jobId,
-          q.afterIndex === undefined ? 0 : Math.max(0, Math.floor(q.afterIndex) + 1),
-        );
-        values[":hi"] = `joblog#${q.jobId}#${MAX_SEQ}`;
-      } else if (q.afterJobId !== undefined) {
-        // The keys after (afterJobId, afterIndex): "joblog$" sorts after every "joblog#…" key.
-        condition = "ExecutionId = :id AND ItemKey BETWEEN :lo AND :hi";
-        values[":lo"] = jobLogKey(q.afterJobId, Math.max(0, Math.floor(q.afterIndex ?? -1) + 1));
-        values[":hi"] = "joblog$";
-      } else {
-        condition = "ExecutionId = :id AND begins_with(ItemKey, :prefix)";
-        values[":prefix"] = "joblog#";
-      }
-      const found = await queryUntil(
-        ctx,
-        {
-          TableName: itemsTable,
-          ConsistentRead: true,
-          KeyConditionExpression: condition,
-          ExpressionAttributeValues: values,
-        },
-        want,
-        // With a cursor the key range already starts after it; afterIndex alone applies within every job.
-        (item) =>
-          q.afterJobId !== undefined ||
-          q.afterIndex === undefined ||
-          (num(item, "ItemIndex") ?? 0) > q.afterIndex,
-      );
-      return found.map((item) => JSON.parse(str(item, "Entry") ?? "{}") as JobLogEntry);
-    },
+    appendJobLog: (executionId, jobId, items) => jobLogs.append(executionId, jobId, items),
+    jobLog: (executionId, q) => jobLogs.read(executionId, q),
   };
 
   return guarded(repository);
