@@ -53,6 +53,11 @@ export function createDynamoJobLogs(
       if (want === 0) return [];
       const values: Record<string, unknown> = { ":id": executionId };
       let condition: string;
+      if (q.jobId !== undefined && q.afterJobId !== undefined && q.afterJobId !== q.jobId) {
+        // One job's items after a cursor in another job: all of them, or none (as the other stores answer).
+        if (q.afterJobId > q.jobId) return [];
+        return this.read(executionId, { jobId: q.jobId, limit: q.limit });
+      }
       if (q.jobId !== undefined) {
         condition = "ExecutionId = :id AND ItemKey BETWEEN :lo AND :hi";
         values[":lo"] = jobLogKey(

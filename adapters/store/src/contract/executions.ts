@@ -228,8 +228,12 @@ export function describeExecutionContract(current: () => Store): void {
         { ...item(2, "SNAPSHOT_END", server), jobId: "drsjob-1111111111111111a" },
         { ...item(3, "CONVERSION_START", server), jobId: "drsjob-1111111111111111a" },
       ]);
-      const indices = async (query: { jobId?: string; afterIndex?: number; limit: number }) =>
-        (await store.executions.jobLog(a.executionId, query)).map((i) => i.index);
+      const indices = async (query: {
+        jobId?: string;
+        afterJobId?: string;
+        afterIndex?: number;
+        limit: number;
+      }) => (await store.executions.jobLog(a.executionId, query)).map((i) => i.index);
       expect(await indices({ jobId: "drsjob-1111111111111111a", afterIndex: 1, limit: 100 })).toEqual([2, 3]);
       expect(await indices({ jobId: "drsjob-1111111111111111a", limit: 2 })).toEqual([0, 1]);
       expect(await indices({ jobId: "drsjob-2222222222222222b", limit: 100 })).toEqual([0, 1]);
@@ -255,6 +259,12 @@ export function describeExecutionContract(current: () => Store): void {
           await store.executions.jobLog(a.executionId, { afterJobId: "drsjob-1111111111111111a", limit: 100 })
         ).map((i) => `${i.jobId}#${i.index}`),
       ).toEqual(everything.map((i) => `${i.jobId}#${i.index}`));
+      // One job's items after a cursor in another job: all of them when that job sorts first, else none.
+      const job2 = "drsjob-2222222222222222b";
+      expect(
+        await indices({ jobId: job2, afterJobId: "drsjob-1111111111111111a", afterIndex: 3, limit: 100 }),
+      ).toEqual([0, 1]);
+      expect(await indices({ jobId: "drsjob-1111111111111111a", afterJobId: job2, limit: 100 })).toEqual([]);
       expect(await store.executions.jobLog(randomUUID(), { limit: 10 })).toEqual([]);
       await expectAppError(
         store.executions.appendJobLog(randomUUID(), "drsjob-1", [item(0, "JOB_START")]),
