@@ -3,7 +3,6 @@ import {
   createExecution,
   type Execution,
   type ExecutionStatus,
-  type ExecutionSummary,
   type ExecutionType,
   type GroupSnapshot,
   hasInstancesToTerminate,
@@ -20,6 +19,7 @@ import {
 import { checkApprover } from "./approvers.js";
 import type { AppDeps } from "./deps.js";
 import type { EngineSignal } from "./engine-signal.js";
+import { executionRecords } from "./execution-records.js";
 import { createForceEnd } from "./force-end.js";
 import type { Inventory } from "./inventory.js";
 import type { RecoveryPlanService } from "./recovery-plans.js";
@@ -398,90 +398,7 @@ export function createExecutionService(
       };
     },
 
-    async jobLogs(
-      id: string,
-      query: { jobId?: string; afterJobId?: string; afterIndex?: number; limit?: number },
-    ) {
-      const e = await require(id);
-      const jobs = [...e.waves.flatMap((w) => w.batches), ...(e.termination?.batches ?? [])].filter(
-        (b) => b.jobId,
-      );
-      const items = await store.executions.jobLog(id, {
-        ...(query.jobId ? { jobId: query.jobId } : {}),
-        ...(query.afterJobId ? { afterJobId: query.afterJobId } : {}),
-        ...(query.afterIndex !== undefined ? { afterIndex: query.afterIndex } : {}),
-        limit: query.limit ?? 1000,
-      });
-      // The hostname beside each server id: the log is read by people, DRS ids alone say little.
-      const hostnames = new Map<string, string>();
-      for (const w of e.waves) for (const s of w.servers) hostnames.set(s.sourceServerId, s.hostname);
-      return {
-        executionId: id,
-        jobs: jobs.map((b) => ({
-          jobId: b.jobId!,
-          batchId: b.batchId,
-          accountId: b.accountId,
-          region: b.region,
-          status: b.jobStatus ?? b.status,
-        })),
-        items: items.map((i) => {
-          const hostname = i.sourceServerId ? hostnames.get(i.sourceServerId) : undefined;
-          return hostname ? { ...i, hostname } : i;
-        }),
-      };
-    },
-
-    async events(id: string, afterSeq: number, limit: number) {
-      await require(id);
-      return store.executions.events(id, afterSeq, limit);
-    },
-
-    async delete(ids: string[]) {
-      const active: ExecutionSummary[] = [];
-      const missing: string[] = [];
-      for (const id of ids) {
-        const s = await store.executions.getSummary(id);
-        if (!s) missing.push(id);
-        else if (!isTerminal(s.status)) active.push(s);
-      }
-      if (active.length > 0) {
-        throw new ConflictError(
-          "EXECUTION_ACTIVE",
-          `Cannot delete running executions: ${active.map((s) => `${s.executionId} (${s.status})`).join(", ")}. Nothing was deleted.`,
-          {
-            executionIds: active.map((s) => s.executionId),
-          },
-        );
-      }
-      const deleted = await store.executions.delete(ids.filter((id) => !missing.includes(id)));
-      return { deleted, notFound: missing };
-    },
-
-    /** Deletes every finished execution matching the filter (never a running one). */
-    async deleteCompleted(query: { planId?: string; before?: string }) {
-      const before = query.before ? Date.parse(query.before) : undefined;
-      if (query.before && Number.isNaN(before))
-        throw new ValidationError("before must be an ISO date-time.", [
-          { path: "before", message: "invalid date" },
-        ]);
-      const ids: string[] = [];
-      let nextToken: string | undefined;
-      do {
-        const page = await store.executions.list(
-          {
-            ...(query.planId ? { planId: query.planId } : {}),
-            status: ["COMPLETED", "FAILED", "CANCELLED"],
-            ...(before !== undefined ? { startTo: before } : {}),
-          },
-          { by: "startTime", order: "asc" },
-          { limit: 100, ...(nextToken ? { nextToken } : {}) },
-        );
-        ids.push(...page.items.map((s) => s.executionId));
-        nextToken = page.nextToken;
-      } while (nextToken);
-      const deleted = ids.length > 0 ? await store.executions.delete(ids) : 0;
-      return { deleted };
-    },
+    ...executionRecords(store, require),
 
     /** Existing recovery instances of a plan's servers: a new launch replaces them (spec §14). */
     async checkExistingInstances(planId: string) {
@@ -491,8 +408,7 @@ export function createExecutionService(
       const active = await store.executions.listActive();
       const activeByKey = new Map<string, string>();
       for (const a of active)
-        if (!["COMPLETED", "FAILED", "CANCELLED"].includes(a.status))
-          for (const k of a.serverKeys) activeByKey.set(k, a.executionId);
+        if (!isTerminal(a.status)) for (const k of a.serverKeys) activeByKey.set(k, a.executionId);
       const byTarget = new Map<string, GroupSnapshot[]>();
       for (const g of groups)
         byTarget.set(`${g.accountId}/${g.region}`, [
