@@ -7,6 +7,7 @@ import {
   type ExecutionSummary,
   type ExecutionUsage,
   earliestWake,
+  grownKeys,
   isActiveExecution,
   type JobLogItem,
   quotaExceededError,
@@ -112,7 +113,8 @@ export function createMemoryExecutions(): ExecutionRepository {
       const stored = clone({ ...execution, version: expectedVersion + 1 });
       const next = derived(stored);
       // Checked and written in one synchronous stretch, like the exclusive create.
-      if (options?.quotas) {
+      // Only a save that grows its usage looks at the others (most saves, the polls, grow nothing).
+      if (options?.quotas && grownKeys(entry.usage, next.usage).length > 0) {
         // Every other execution's jobs count, an ended one's termination jobs too (its usage is empty otherwise).
         const others = [...entries.values()].filter((e) => e !== entry).map((e) => e.usage);
         const excess = quotaExcess(entry.usage, next.usage, others, options.quotas);

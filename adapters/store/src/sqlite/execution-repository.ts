@@ -9,6 +9,7 @@ import {
   type ExecutionSummary,
   type ExecutionType,
   type ExecutionUsage,
+  grownKeys,
   type JobLogItem,
   type NewExecutionEvent,
   othersUsage,
@@ -231,11 +232,20 @@ export function createSqliteExecutions(db: Db): ExecutionRepository {
       // Inside the (IMMEDIATE) transaction: a racing save of another execution waits for this one, then sees it.
       if (options?.quotas) {
         const before = parseJson<ExecutionUsage>(s.usage.get(execution.executionId) as string);
-        // This execution's stored usage is in the total; the active rows include ended executions still
-        // terminating, whose termination jobs count too.
-        const others = [othersUsage(activeUsage(), before)];
-        const excess = quotaExcess(before, parseJson<ExecutionUsage>(row.usage), others, options.quotas);
-        if (excess) throw quotaExceededError(excess);
+        const after = parseJson<ExecutionUsage>(row.usage);
+        // Only where the usage grows is anything else read: most saves (polls) grow nothing.
+        const grown = grownKeys(before, after);
+        if (grown.length > 0) {
+          // This execution's stored usage is in the total; the active rows include ended executions still
+          // terminating, whose termination jobs count too.
+          const excess = quotaExcess(
+            before,
+            after,
+            [othersUsage(activeUsage(grown), before)],
+            options.quotas,
+          );
+          if (excess) throw quotaExceededError(excess);
+        }
       }
       s.update.run(row);
       appendEvents(execution.executionId, options?.events);
