@@ -3,6 +3,7 @@ import type {
   JobLog,
   LaunchConfiguration as SdkLaunchConfiguration,
   RecoveryInstance as SdkRecoveryInstance,
+  RecoverySnapshot as SdkRecoverySnapshot,
   SourceServer as SdkSourceServer,
 } from "@aws-sdk/client-drs";
 import {
@@ -12,6 +13,7 @@ import {
   type JobLogItem,
   type LaunchConfiguration,
   type RecoveryInstance,
+  type RecoverySnapshot,
   readinessOf,
   type SourceServer,
 } from "@drso/core";
@@ -81,6 +83,16 @@ export function toJobLogItem(l: JobLog): JobLogItem {
   if (d?.targetInstanceID) item.targetInstanceId = d.targetInstanceID;
   if (d?.rawError) item.rawError = d.rawError;
   return item;
+}
+
+export function toRecoverySnapshot(s: SdkRecoverySnapshot): RecoverySnapshot {
+  const snapshot: RecoverySnapshot = {
+    snapshotId: s.snapshotID ?? "",
+    sourceServerId: s.sourceServerID ?? "",
+    expectedTimestamp: s.expectedTimestamp ?? "",
+  };
+  if (s.timestamp) snapshot.timestamp = s.timestamp;
+  return snapshot;
 }
 
 export function toRecoveryInstance(target: DrsTarget, r: SdkRecoveryInstance): RecoveryInstance {

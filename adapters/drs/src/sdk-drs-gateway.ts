@@ -2,6 +2,7 @@ import {
   DescribeJobLogItemsCommand,
   DescribeJobsCommand,
   DescribeRecoveryInstancesCommand,
+  DescribeRecoverySnapshotsCommand,
   DescribeSourceServersCommand,
   DrsClient,
   GetLaunchConfigurationCommand,
@@ -21,6 +22,7 @@ import {
   type JobLogItem,
   type LaunchConfiguration,
   type RecoveryInstance,
+  type RecoverySnapshot,
   type SourceServer,
   type StartRecoveryRequest,
 } from "@drso/core";
@@ -32,6 +34,7 @@ import {
   toJobLogItem,
   toLaunchConfiguration,
   toRecoveryInstance,
+  toRecoverySnapshot,
   toSourceServer,
 } from "./drs-mapping.js";
 import { toAssumeRoleError } from "./sts-errors.js";
@@ -117,7 +120,10 @@ class SdkDrsGateway implements DrsGateway {
     const out = await this.call("StartRecovery", () =>
       this.client.send(
         new StartRecoveryCommand({
-          sourceServers: request.sourceServerIds.map((sourceServerID) => ({ sourceServerID })),
+          sourceServers: request.sourceServerIds.map((sourceServerID) => {
+            const recoverySnapshotID = request.snapshotIds?.[sourceServerID];
+            return recoverySnapshotID ? { sourceServerID, recoverySnapshotID } : { sourceServerID };
+          }),
           isDrill: request.isDrill,
           tags: request.tags,
         }),
@@ -193,6 +199,30 @@ class SdkDrsGateway implements DrsGateway {
       result.push(...items.map((r) => toRecoveryInstance(this.target, r)));
     }
     return result;
+  }
+
+  async describeRecoverySnapshots(
+    sourceServerId: string,
+    filter?: { from?: string; to?: string },
+  ): Promise<RecoverySnapshot[]> {
+    const filters = {
+      ...(filter?.from ? { fromDateTime: filter.from } : {}),
+      ...(filter?.to ? { toDateTime: filter.to } : {}),
+    };
+    const items = await this.call("DescribeRecoverySnapshots", () =>
+      collectPages("DescribeRecoverySnapshots", (nextToken) =>
+        this.client.send(
+          new DescribeRecoverySnapshotsCommand({
+            sourceServerID: sourceServerId,
+            filters,
+            order: "DESC",
+            maxResults: 1000,
+            ...(nextToken ? { nextToken } : {}),
+          }),
+        ),
+      ),
+    );
+    return items.map(toRecoverySnapshot);
   }
 
   async terminateRecoveryInstances(recoveryInstanceIds: string[]): Promise<DrsJob> {

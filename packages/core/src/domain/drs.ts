@@ -103,6 +103,16 @@ export interface RecoveryInstance extends DrsTarget {
   privateIp?: string;
 }
 
+/** A point-in-time snapshot DRS keeps for a source server (DescribeRecoverySnapshots). */
+export interface RecoverySnapshot {
+  snapshotId: string;
+  sourceServerId: string;
+  /** When the snapshot was scheduled. */
+  expectedTimestamp: string;
+  /** When it was actually taken (absent while it is being taken). */
+  timestamp?: string;
+}
+
 export interface LaunchConfiguration {
   sourceServerId: string;
   name?: string;

@@ -4,6 +4,7 @@ import type {
   JobLogItem,
   LaunchConfiguration,
   RecoveryInstance,
+  RecoverySnapshot,
   SourceServer,
 } from "../domain/drs.js";
 
@@ -54,6 +55,8 @@ export interface StartRecoveryRequest {
   sourceServerIds: string[];
   isDrill: boolean;
   tags: Record<string, string>;
+  /** Point-in-time recovery: the snapshot to launch from, per source server (the latest when absent). */
+  snapshotIds?: Record<string, string>;
 }
 
 export interface DrsGateway {
@@ -71,6 +74,13 @@ export interface DrsGateway {
     recoveryInstanceIds?: string[];
     sourceServerIds?: string[];
   }): Promise<RecoveryInstance[]>;
+  /**
+   * All pages of a server's point-in-time snapshots, newest first, optionally taken within [from, to] (ISO times).
+   */
+  describeRecoverySnapshots(
+    sourceServerId: string,
+    filter?: { from?: string; to?: string },
+  ): Promise<RecoverySnapshot[]>;
   terminateRecoveryInstances(recoveryInstanceIds: string[]): Promise<DrsJob>;
   getLaunchConfiguration(sourceServerId: string): Promise<LaunchConfiguration>;
   updateLaunchConfiguration(config: LaunchConfiguration): Promise<LaunchConfiguration>;
