@@ -46,7 +46,7 @@ export function createHttpActionRunner(options: HttpActionRunnerOptions = {}): A
           "x-drso-execution-id": context.executionId,
           "x-drso-wave-id": context.waveId,
           // The same on every attempt and after a restart: a target that honours it runs the call once.
-          "idempotency-key": actionIdempotencyKey(context.executionId, context.actionId),
+          "idempotency-key": actionIdempotencyKey(context.executionId, context.actionId, context.rerun),
           ...(action.headers ?? {}),
         },
         ...(action.body !== undefined && action.method !== "GET" && action.method !== "HEAD"

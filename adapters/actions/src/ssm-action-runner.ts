@@ -126,7 +126,7 @@ export function createSsmActionRunner(options: SsmActionRunnerOptions): ActionRu
           DocumentName: action.documentName,
           ...(action.documentVersion ? { DocumentVersion: action.documentVersion } : {}),
           ...(action.parameters ? { Parameters: action.parameters } : {}),
-          ClientToken: actionIdempotencyKey(context.executionId, context.actionId),
+          ClientToken: actionIdempotencyKey(context.executionId, context.actionId, context.rerun),
           Tags: [
             { Key: "drs-orchestrator:execution", Value: context.executionId },
             { Key: "drs-orchestrator:action", Value: context.actionId.slice(0, 256) },
@@ -196,7 +196,9 @@ export function createSsmActionRunner(options: SsmActionRunnerOptions): ActionRu
 
   function commandComment(context: ActionContext, key: string, chunk: number): string {
     const h = createHash("sha256")
-      .update(`${context.executionId}\u0000${context.actionId}\u0000${key}\u0000${chunk}`)
+      .update(
+        `${context.executionId}\u0000${context.actionId}\u0000${key}\u0000${chunk}${context.rerun ? `\u0000rerun ${context.rerun}` : ""}`,
+      )
       .digest("hex");
     return `drs-orchestrator ${h.slice(0, 40)}`;
   }

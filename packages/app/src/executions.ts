@@ -14,7 +14,10 @@ import {
   recordedInstancesToTerminate,
   type StartExecution,
   serverConflict,
+  serverImpactOf,
   ValidationError,
+  type WaveDecisionType,
+  waveDecisionRefusal,
 } from "@drso/core";
 import { checkApprover } from "./approvers.js";
 import type { AppDeps } from "./deps.js";
@@ -143,6 +146,7 @@ export function createExecutionService(
         hostname: s.hostname,
         readiness: s.readiness,
         originEnvironment: s.originEnvironment,
+        ...(serverImpactOf(g, s.sourceServerId) === "OPTIONAL" ? { impact: "OPTIONAL" as const } : {}),
       })),
     }));
   }
@@ -311,6 +315,36 @@ export function createExecutionService(
       command(id, { type: "resume", by, at: deps.clock.now() }, ["PAUSED"], "resume"),
     cancel: (id: string, by: string) =>
       command(id, { type: "cancel", by, at: deps.clock.now() }, ["PENDING", "RUNNING", "PAUSED"], "cancel"),
+    /**
+     * Run control: retry a failed wave, skip a wave not started (or past a failure waiting for a decision), abort
+     * after a failure waiting for a decision. Refused (409, nothing queued) when the engine would not take it.
+     */
+    async decideWave(
+      id: string,
+      waveId: string,
+      decision: WaveDecisionType,
+      by: string,
+      input: { comment?: string } = {},
+    ) {
+      const e = await require(id);
+      const refusal = waveDecisionRefusal(e, waveId, decision);
+      if (refusal?.code === "WAVE_NOT_FOUND") throw new NotFoundError("wave", waveId);
+      if (refusal)
+        throw new ConflictError(refusal.code, `Cannot ${decision} wave ${waveId}: ${refusal.message}`, {
+          executionStatus: e.status,
+          waveStatus: e.waves.find((w) => w.waveId === waveId)?.status,
+        });
+      const seq = await store.executions.appendCommand(id, {
+        type: "wave-decision",
+        waveId,
+        decision,
+        by,
+        at: deps.clock.now(),
+        ...(input.comment ? { comment: input.comment } : {}),
+      });
+      await engine.kick(id);
+      return { executionId: id, status: e.status, accepted: decision, waveId, commandSeq: seq };
+    },
     /** An administrator ends a stuck execution, after DRS confirms none of its jobs still runs. */
     forceEnd: createForceEnd(deps, engine),
 

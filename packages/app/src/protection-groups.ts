@@ -141,6 +141,9 @@ export function createProtectionGroupService(deps: AppDeps, inventory: Inventory
     if (input.sourceServerIds) group.sourceServerIds = [...input.sourceServerIds];
     if (input.serverSelectionTags) group.serverSelectionTags = { ...input.serverSelectionTags };
     if (input.launchSettings) group.launchSettings = input.launchSettings;
+    if (input.serverImpact) group.serverImpact = input.serverImpact;
+    if (input.serverImpactOverrides && Object.keys(input.serverImpactOverrides).length > 0)
+      group.serverImpactOverrides = { ...input.serverImpactOverrides };
     return group;
   }
 

@@ -518,6 +518,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/executions/{id}/waves/{waveId}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry a failed or timed-out wave: only its servers that did not launch launch again (new DRS jobs, the same exactly-once rules), its unfinished actions run again
+         * @description 409 INVALID_STATE when the wave or execution is not in a state for this decision, WAVE_BUSY while a DRS job of the wave is still followed (retry), RETRY_NOT_SUPPORTED for a failback wave; 404 WAVE_NOT_FOUND. Nothing is queued when refused.
+         *
+         *     Requires permission `drs:ManageExecution`.
+         */
+        post: operations["postExecutionsByIdWavesByWaveIdRetry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/executions/{id}/waves/{waveId}/skip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Skip a wave that has not started (its dependants may then start), or accept the failure of a wave waiting for a decision (onFailure pause) and go on
+         * @description 409 INVALID_STATE when the wave or execution is not in a state for this decision, WAVE_BUSY while a DRS job of the wave is still followed (retry), RETRY_NOT_SUPPORTED for a failback wave; 404 WAVE_NOT_FOUND. Nothing is queued when refused.
+         *
+         *     Requires permission `drs:ManageExecution`.
+         */
+        post: operations["postExecutionsByIdWavesByWaveIdSkip"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/executions/{id}/waves/{waveId}/abort": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * After a wave failed under onFailure pause: abort (waves not started are skipped, the execution ends FAILED)
+         * @description 409 INVALID_STATE when the wave or execution is not in a state for this decision, WAVE_BUSY while a DRS job of the wave is still followed (retry), RETRY_NOT_SUPPORTED for a failback wave; 404 WAVE_NOT_FOUND. Nothing is queued when refused.
+         *
+         *     Requires permission `drs:ManageExecution`.
+         */
+        post: operations["postExecutionsByIdWavesByWaveIdAbort"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/executions/{id}/simulate-failback-client": {
         parameters: {
             query?: never;
@@ -1069,6 +1135,10 @@ export interface components {
                 [key: string]: string;
             };
             launchSettings?: components["schemas"]["LaunchSettings"];
+            serverImpact?: components["schemas"]["ServerImpact"];
+            serverImpactOverrides?: {
+                [key: string]: components["schemas"]["ServerImpact"];
+            };
             owner: string;
             /**
              * Format: date-time
@@ -1117,6 +1187,11 @@ export interface components {
             };
             postLaunchEnabled?: boolean;
         };
+        /**
+         * @description CRITICAL (default): its failure fails the wave; OPTIONAL: it does not
+         * @enum {string}
+         */
+        ServerImpact: "CRITICAL" | "OPTIONAL";
         ResolvedServer: {
             sourceServerId: string;
             hostname: string;
@@ -1142,6 +1217,10 @@ export interface components {
                 [key: string]: string;
             };
             launchSettings?: components["schemas"]["LaunchSettings"];
+            serverImpact?: components["schemas"]["ServerImpact"];
+            serverImpactOverrides?: {
+                [key: string]: components["schemas"]["ServerImpact"];
+            };
         };
         ResolveResult: {
             accountId: string;
@@ -1220,8 +1299,7 @@ export interface components {
             pauseBefore: boolean;
             preActions: components["schemas"]["WaveAction"][];
             postActions: components["schemas"]["WaveAction"][];
-            /** @enum {string} */
-            onFailure: "abort" | "continue";
+            onFailure: components["schemas"]["OnFailure"];
             timeoutSeconds: number;
         };
         WaveAction: components["schemas"]["WaitAction"] | components["schemas"]["ApprovalAction"] | components["schemas"]["HttpAction"] | components["schemas"]["SsmAutomationAction"] | components["schemas"]["SsmCommandAction"];
@@ -1301,6 +1379,11 @@ export interface components {
                 [key: string]: string[];
             };
         };
+        /**
+         * @description abort | continue | pause (wait for a person: retry, skip or abort)
+         * @enum {string}
+         */
+        OnFailure: "abort" | "continue" | "pause";
         RecoveryPlanInput: {
             name: string;
             description?: string;
@@ -1318,8 +1401,7 @@ export interface components {
             pauseBefore?: boolean;
             preActions?: components["schemas"]["WaveAction"][];
             postActions?: components["schemas"]["WaveAction"][];
-            /** @enum {string} */
-            onFailure?: "abort" | "continue";
+            onFailure?: components["schemas"]["OnFailure"];
             timeoutSeconds?: number;
         };
         PlanValidation: {
@@ -1415,6 +1497,7 @@ export interface components {
             serverCount: number;
             serversLaunched: number;
             serversFailed: number;
+            optionalServersFailed?: number;
             paused?: string;
             targetRtoSeconds?: number;
             achievedRtoSeconds?: number;
@@ -1488,7 +1571,7 @@ export interface components {
             durationSeconds: number;
             pause?: {
                 /** @enum {string} */
-                reason: "pauseBefore" | "user" | "approval";
+                reason: "pauseBefore" | "user" | "approval" | "failure";
                 waveId?: string;
                 actionId?: string;
                 since: string;
@@ -1531,7 +1614,7 @@ export interface components {
         };
         PauseRecord: {
             /** @enum {string} */
-            reason: "pauseBefore" | "user" | "approval";
+            reason: "pauseBefore" | "user" | "approval" | "failure";
             waveId?: string;
             actionId?: string;
             by?: string;
@@ -1546,6 +1629,8 @@ export interface components {
             servers: number;
             launched: number;
             failed: number;
+            /** @description Of `failed`, the OPTIONAL servers */
+            optionalFailed: number;
             inProgress: number;
         };
         ExecutionWave: {
@@ -1555,8 +1640,20 @@ export interface components {
             status: "PENDING" | "WAITING" | "RUNNING" | "COMPLETED" | "FAILED" | "TIMED_OUT" | "CANCELLED" | "SKIPPED";
             /** @enum {string} */
             phase?: "pre-actions" | "launching" | "post-actions";
-            /** @enum {string} */
-            onFailure: "abort" | "continue";
+            onFailure: components["schemas"]["OnFailure"];
+            /** @description The last run-control decision a person took about this wave */
+            decision?: {
+                /** @enum {string} */
+                decision: "retry" | "skip" | "abort";
+                by: string;
+                at: string;
+                comment?: string;
+                /** @enum {string} */
+                fromStatus: "PENDING" | "WAITING" | "RUNNING" | "COMPLETED" | "FAILED" | "TIMED_OUT" | "CANCELLED" | "SKIPPED";
+            };
+            retries?: number;
+            /** @description The wave failed under onFailure pause and waits for a person: retry, skip (go on) or abort */
+            awaitingDecision?: boolean;
             dependsOn: string[];
             pauseBefore: boolean;
             startTime?: string;
@@ -1582,6 +1679,9 @@ export interface components {
             groupId: string;
             /** @enum {string} */
             launchStatus: "NOT_STARTED" | "PENDING" | "IN_PROGRESS" | "LAUNCHED" | "FAILED" | "TERMINATED" | "CANCELLED" | "SKIPPED";
+            impact: components["schemas"]["ServerImpact"];
+            /** @description How many times a wave retry relaunched it */
+            retries?: number;
             jobId?: string;
             recoveryInstanceId?: string;
             ec2InstanceId?: string;
@@ -1708,6 +1808,10 @@ export interface components {
         };
         ApprovalDecision: {
             actionId?: string;
+            comment?: string;
+        };
+        WaveDecisionRequest: {
+            /** @description Why; recorded in the execution's events and the audit log */
             comment?: string;
         };
         SimulatedFailbackClients: {
@@ -4548,6 +4652,282 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["ApprovalDecision"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandAccepted"];
+                };
+            };
+            /** @description Invalid request (problem+json with `errors[]`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the route's permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (name taken, server assigned, resource in use, invalid state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per user) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postExecutionsByIdWavesByWaveIdRetry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                waveId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["WaveDecisionRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandAccepted"];
+                };
+            };
+            /** @description Invalid request (problem+json with `errors[]`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the route's permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (name taken, server assigned, resource in use, invalid state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per user) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postExecutionsByIdWavesByWaveIdSkip: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                waveId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["WaveDecisionRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandAccepted"];
+                };
+            };
+            /** @description Invalid request (problem+json with `errors[]`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the route's permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (name taken, server assigned, resource in use, invalid state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per user) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postExecutionsByIdWavesByWaveIdAbort: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                waveId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["WaveDecisionRequest"];
             };
         };
         responses: {

@@ -1,4 +1,4 @@
-import { EXECUTION_STATUSES, EXECUTION_TYPES } from "@drso/core";
+import { EXECUTION_STATUSES, EXECUTION_TYPES, OnFailureSchema, ServerImpactSchema } from "@drso/core";
 import { z } from "@hono/zod-openapi";
 
 /**
@@ -58,6 +58,12 @@ export const ExecutionServerSchema = z
     region: z.string(),
     groupId: z.string(),
     launchStatus: z.enum(SERVER_OUTCOMES),
+    impact: ServerImpactSchema,
+    retries: z
+      .number()
+      .int()
+      .optional()
+      .openapi({ description: "How many times a wave retry relaunched it" }),
     jobId: z.string().optional(),
     recoveryInstanceId: z.string().optional(),
     ec2InstanceId: z.string().optional(),
@@ -127,7 +133,22 @@ export const ExecutionWaveSchema = z
     name: z.string(),
     status: z.enum(WAVE_STATUSES),
     phase: z.enum(["pre-actions", "launching", "post-actions"]).optional(),
-    onFailure: z.enum(["abort", "continue"]),
+    onFailure: OnFailureSchema,
+    decision: z
+      .object({
+        decision: z.enum(["retry", "skip", "abort"]),
+        by: z.string(),
+        at: z.string(),
+        comment: z.string().optional(),
+        fromStatus: z.enum(WAVE_STATUSES),
+      })
+      .optional()
+      .openapi({ description: "The last run-control decision a person took about this wave" }),
+    retries: z.number().int().optional(),
+    awaitingDecision: z.boolean().optional().openapi({
+      description:
+        "The wave failed under onFailure pause and waits for a person: retry, skip (go on) or abort",
+    }),
     dependsOn: z.array(z.string()),
     pauseBefore: z.boolean(),
     startTime: z.string().optional(),
@@ -158,6 +179,7 @@ export const ExecutionCountsSchema = z
     servers: z.number().int(),
     launched: z.number().int(),
     failed: z.number().int(),
+    optionalFailed: z.number().int().openapi({ description: "Of `failed`, the OPTIONAL servers" }),
     inProgress: z.number().int(),
   })
   .openapi("ExecutionCounts");
@@ -197,7 +219,7 @@ export const TerminationStatusSchema = z
 
 const PauseRecordSchema = z
   .object({
-    reason: z.enum(["pauseBefore", "user", "approval"]),
+    reason: z.enum(["pauseBefore", "user", "approval", "failure"]),
     waveId: z.string().optional(),
     actionId: z.string().optional(),
     by: z.string().optional(),
@@ -220,7 +242,7 @@ export const ExecutionDetailSchema = z
     durationSeconds: z.number().int(),
     pause: z
       .object({
-        reason: z.enum(["pauseBefore", "user", "approval"]),
+        reason: z.enum(["pauseBefore", "user", "approval", "failure"]),
         waveId: z.string().optional(),
         actionId: z.string().optional(),
         since: z.string(),

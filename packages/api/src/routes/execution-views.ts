@@ -63,6 +63,7 @@ export function executionView(e: Execution, now: number = e.updatedAt, options: 
       servers: servers.length,
       launched: servers.filter((s) => s.status === "LAUNCHED").length,
       failed: servers.filter((s) => s.status === "FAILED").length,
+      optionalFailed: servers.filter((s) => s.status === "FAILED" && s.impact === "OPTIONAL").length,
       inProgress: servers.filter((s) => s.status === "PENDING" || s.status === "IN_PROGRESS").length,
     },
     waves: e.waves.map((w) => ({
@@ -71,6 +72,19 @@ export function executionView(e: Execution, now: number = e.updatedAt, options: 
       status: w.status,
       ...(w.phase ? { phase: w.phase } : {}),
       onFailure: w.onFailure,
+      ...(w.decision
+        ? {
+            decision: {
+              decision: w.decision.decision,
+              by: w.decision.by,
+              at: iso(w.decision.at),
+              ...(w.decision.comment ? { comment: w.decision.comment } : {}),
+              fromStatus: w.decision.fromStatus,
+            },
+          }
+        : {}),
+      ...(w.retries ? { retries: w.retries } : {}),
+      ...(e.pause?.reason === "failure" && e.pause.waveId === w.waveId ? { awaitingDecision: true } : {}),
       dependsOn: w.dependsOn,
       pauseBefore: w.pauseBefore,
       ...(w.startTime !== undefined ? { startTime: iso(w.startTime) } : {}),
@@ -90,6 +104,8 @@ export function executionView(e: Execution, now: number = e.updatedAt, options: 
         region: s.region,
         groupId: s.groupId,
         launchStatus: s.status,
+        impact: s.impact ?? "CRITICAL",
+        ...(s.retries ? { retries: s.retries } : {}),
         ...(s.jobId ? { jobId: s.jobId } : {}),
         ...(s.recoveryInstanceId ? { recoveryInstanceId: s.recoveryInstanceId } : {}),
         ...(s.ec2InstanceId ? { ec2InstanceId: s.ec2InstanceId } : {}),

@@ -8,6 +8,7 @@ import {
   StartExecutionSchema,
   UuidSchema,
   ValidationError,
+  WaveIdSchema,
 } from "@drso/core";
 import { z } from "@hono/zod-openapi";
 import {
@@ -45,6 +46,7 @@ const ExecutionSummarySchema = z
     serverCount: z.number().int(),
     serversLaunched: z.number().int(),
     serversFailed: z.number().int(),
+    optionalServersFailed: z.number().int().optional(),
     paused: z.string().optional(),
     targetRtoSeconds: z.number().int().optional(),
     achievedRtoSeconds: z.number().int().optional(),
@@ -74,6 +76,19 @@ const AcceptedSchema = z
 const DecisionSchema = z
   .strictObject({ actionId: z.string().max(200).optional(), comment: z.string().max(1024).optional() })
   .openapi("ApprovalDecision");
+const WaveParam = IdParam.extend({
+  waveId: WaveIdSchema.meta({ param: { name: "waveId", in: "path" } }),
+});
+const WaveDecisionRequestSchema = z
+  .strictObject({
+    comment: z
+      .string()
+      .max(1024)
+      .refine((s) => isPrintable(s, true), "must not contain control characters other than line breaks")
+      .optional()
+      .openapi({ description: "Why; recorded in the execution's events and the audit log" }),
+  })
+  .openapi("WaveDecisionRequest");
 const ForceEndRequestSchema = z
   .strictObject({
     reason: z
@@ -361,6 +376,51 @@ export function registerExecutionRoutes(kit: RouteKit, options: { bus?: Executio
             c.var.principal!.email,
             stripUndefined(body),
             { role: c.var.principal!.role },
+          )) as never,
+          202,
+        );
+      },
+    );
+  }
+
+  const waveDecisions = {
+    retry:
+      "Retry a failed or timed-out wave: only its servers that did not launch launch again (new DRS jobs, the same exactly-once rules), its unfinished actions run again",
+    skip: "Skip a wave that has not started (its dependants may then start), or accept the failure of a wave waiting for a decision (onFailure pause) and go on",
+    abort:
+      "After a wave failed under onFailure pause: abort (waves not started are skipped, the execution ends FAILED)",
+  } as const;
+  for (const decision of ["retry", "skip", "abort"] as const) {
+    kit.add(
+      {
+        method: "post",
+        path: `/executions/{id}/waves/{waveId}/${decision}`,
+        access: "drs:ManageExecution",
+        audit: `execution.wave-${decision}`,
+        target: "execution",
+        tags,
+        summary: waveDecisions[decision],
+        description:
+          "409 INVALID_STATE when the wave or execution is not in a state for this decision, WAVE_BUSY while a DRS job of the wave is still followed (retry), RETRY_NOT_SUPPORTED for a failback wave; 404 WAVE_NOT_FOUND. Nothing is queued when refused.",
+        request: { params: WaveParam, ...optionalBody(WaveDecisionRequestSchema) },
+        responses: {
+          202: jsonResponse(AcceptedSchema, "Accepted"),
+          ...COMMON_ERRORS,
+          ...NOT_FOUND,
+          ...CONFLICT,
+        },
+      },
+      async (c) => {
+        const { id, waveId } = c.req.valid("param");
+        const body = (c.req.valid("json") ?? {}) as z.infer<typeof WaveDecisionRequestSchema>;
+        c.set("auditTarget", { id, detail: { waveId, ...(body.comment ? { comment: body.comment } : {}) } });
+        return c.json(
+          (await c.var.services.executions.decideWave(
+            id,
+            waveId,
+            decision,
+            c.var.principal!.email,
+            stripUndefined(body),
           )) as never,
           202,
         );

@@ -17,7 +17,7 @@ export interface WaveSpec {
   pauseBefore: boolean;
   preActions: WaveAction[];
   postActions: WaveAction[];
-  onFailure: "abort" | "continue";
+  onFailure: "abort" | "continue" | "pause";
   timeoutSeconds: number;
 }
 
@@ -50,7 +50,7 @@ export interface ServerPlan {
     pauseBefore: boolean;
     preActions: WaveAction[];
     postActions: WaveAction[];
-    onFailure: "abort" | "continue";
+    onFailure: "abort" | "continue" | "pause";
     timeoutSeconds: number;
   }>;
   version: number;
@@ -69,6 +69,8 @@ const GROUP_FIELDS = [
   "sourceServerIds",
   "serverSelectionTags",
   "launchSettings",
+  "serverImpact",
+  "serverImpactOverrides",
 ] as const;
 
 export function groupSpecOf(group: GroupSpec): GroupSpec {

@@ -57,7 +57,7 @@ recoveryPlans:
       "plans.yaml:9:5: protectionGroups[1].sourceServerIds: give exactly one of sourceServerIds (explicit servers) or serverSelectionTags (tag selection)",
       "plans.yaml:11:13: protectionGroups[1].region: must be an AWS region name such as us-east-1",
       'plans.yaml:16:9: recoveryPlans[0].waves[0].protectionGroupIds: unknown field "protectionGroupIds" (name the groups in protectionGroups instead)',
-      'plans.yaml:18:20: recoveryPlans[0].waves[0].onFailure: Invalid option: expected one of "abort"|"continue"',
+      'plans.yaml:18:20: recoveryPlans[0].waves[0].onFailure: Invalid option: expected one of "abort"|"continue"|"pause"',
     ]);
   });
 

@@ -3,7 +3,7 @@ import { ConflictError } from "../errors.js";
 import type { WaveAction } from "./actions.js";
 import type { Ec2State, FailbackState, LaunchStatus } from "./drs.js";
 import type { ProtectionGroup } from "./protection-group.js";
-import type { RecoveryPlan, Wave } from "./recovery-plan.js";
+import type { OnFailure, RecoveryPlan, Wave } from "./recovery-plan.js";
 
 export const EXECUTION_TYPES = ["DRILL", "RECOVERY", "FAILBACK"] as const;
 export type ExecutionType = (typeof EXECUTION_TYPES)[number];
@@ -50,6 +50,8 @@ export interface GroupSnapshot {
     hostname: string;
     readiness?: string;
     originEnvironment?: "ON_PREMISES" | "AWS";
+    /** OPTIONAL: its failure does not fail its wave (absent: CRITICAL). */
+    impact?: "OPTIONAL";
   }>;
 }
 
@@ -82,6 +84,10 @@ export interface ServerRun {
   region: string;
   groupId: string;
   status: ServerOutcome;
+  /** OPTIONAL: its failure is reported but does not fail the wave (absent: CRITICAL). */
+  impact?: "OPTIONAL";
+  /** How many times a person retried this server's launch (wave retries). */
+  retries?: number;
   batchId?: string;
   jobId?: string;
   recoveryInstanceId?: string;
@@ -203,6 +209,8 @@ export interface ActionRun {
    * set when the action is issued again, the answer was lost (a crash, a timeout) and the re-issue says so.
    */
   awaiting?: number;
+  /** How many times a wave retry re-ran this action (each re-run gets its own idempotency key). */
+  reruns?: number;
   /** External handle (SSM automation execution ID, command ID). */
   handle?: string;
   output?: string;
@@ -215,7 +223,7 @@ export interface WaveRun {
   name: string;
   status: WaveStatus;
   phase?: WavePhase;
-  onFailure: "abort" | "continue";
+  onFailure: OnFailure;
   dependsOn: string[];
   pauseBefore: boolean;
   pauseCleared: boolean;
@@ -228,10 +236,29 @@ export interface WaveRun {
   batches: BatchRun[];
   actions: ActionRun[];
   error?: string;
+  /**
+   * The last decision a person took about this wave (run control): `retry` relaunches its failed servers,
+   * `skip` skips it before it starts (or accepts its failure and goes on), `abort` ends the execution as failed.
+   */
+  decision?: WaveDecision;
+  /** How many times the wave was retried. */
+  retries?: number;
+}
+
+export type WaveDecisionType = "retry" | "skip" | "abort";
+
+export interface WaveDecision {
+  decision: WaveDecisionType;
+  by: string;
+  at: number;
+  comment?: string;
+  /** What the wave was when the decision was taken. */
+  fromStatus: WaveStatus;
 }
 
 export interface PauseState {
-  reason: "pauseBefore" | "user" | "approval";
+  /** `failure`: a wave whose onFailure is pause failed and waits for a person (retry, skip or abort). */
+  reason: "pauseBefore" | "user" | "approval" | "failure";
   waveId?: string;
   actionId?: string;
   since: number;
@@ -328,7 +355,16 @@ export type ExecutionCommand =
       forExecutionId?: string;
     }
   | { seq: number; at: number; by: string; type: "terminate-instances"; reason?: "user" | "drill-ttl" }
-  | { seq: number; at: number; by: string; type: "approve" | "reject"; actionId?: string; comment?: string };
+  | { seq: number; at: number; by: string; type: "approve" | "reject"; actionId?: string; comment?: string }
+  | {
+      seq: number;
+      at: number;
+      by: string;
+      type: "wave-decision";
+      waveId: string;
+      decision: WaveDecisionType;
+      comment?: string;
+    };
 
 export type NewExecutionCommand = ExecutionCommand extends infer C
   ? C extends { seq: number }
@@ -364,6 +400,8 @@ export interface ExecutionSummary {
   serverCount: number;
   serversLaunched: number;
   serversFailed: number;
+  /** Of `serversFailed`, the OPTIONAL servers (their failure did not fail their wave). */
+  optionalServersFailed?: number;
   paused?: PauseState["reason"];
   targetRtoSeconds?: number;
   achievedRtoSeconds?: number;
@@ -390,6 +428,8 @@ export function summarize(execution: Execution): ExecutionSummary {
     serversLaunched: servers.filter((s) => s.status === "LAUNCHED" || s.status === "TERMINATED").length,
     serversFailed: servers.filter((s) => s.status === "FAILED").length,
   };
+  const optionalFailed = servers.filter((s) => s.status === "FAILED" && s.impact === "OPTIONAL").length;
+  if (optionalFailed > 0) summary.optionalServersFailed = optionalFailed;
   if (execution.endTime !== undefined) {
     summary.endTime = new Date(execution.endTime).toISOString();
     summary.achievedRtoSeconds = Math.round((execution.endTime - execution.startTime) / 1000);

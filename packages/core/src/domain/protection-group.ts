@@ -36,6 +36,16 @@ export const LaunchSettingsSchema = z
   .meta({ id: "LaunchSettings" });
 export type LaunchSettings = z.infer<typeof LaunchSettingsSchema>;
 
+/**
+ * What a server's failure means for its wave: a CRITICAL server (the default) that fails to launch fails the wave;
+ * an OPTIONAL one is reported as an optional failure and the wave goes on.
+ */
+export const ServerImpactSchema = z.enum(["CRITICAL", "OPTIONAL"]).meta({
+  id: "ServerImpact",
+  description: "CRITICAL (default): its failure fails the wave; OPTIONAL: it does not",
+});
+export type ServerImpact = z.infer<typeof ServerImpactSchema>;
+
 export const ServerSelectionTagsSchema = z
   .record(TagKeySchema, TagValueSchema)
   .refine((m) => Object.keys(m).length >= 1, "at least one tag")
@@ -55,6 +65,13 @@ export const ProtectionGroupInputSchema = z
       .optional(),
     serverSelectionTags: ServerSelectionTagsSchema.optional(),
     launchSettings: LaunchSettingsSchema.optional(),
+    /** The impact of the group's servers (CRITICAL when absent). */
+    serverImpact: ServerImpactSchema.optional(),
+    /** Per-server impact, overriding `serverImpact`. */
+    serverImpactOverrides: z
+      .record(SourceServerIdSchema, ServerImpactSchema)
+      .refine((m) => Object.keys(m).length <= 3000, "at most 3000 server overrides")
+      .optional(),
   })
   .superRefine((value, ctx) => {
     const explicit = value.sourceServerIds !== undefined;
@@ -66,6 +83,16 @@ export const ProtectionGroupInputSchema = z
         message:
           "give exactly one of sourceServerIds (explicit servers) or serverSelectionTags (tag selection)",
       });
+    }
+    if (explicit && value.serverImpactOverrides) {
+      const members = new Set(value.sourceServerIds);
+      for (const id of Object.keys(value.serverImpactOverrides))
+        if (!members.has(id))
+          ctx.addIssue({
+            code: "custom",
+            path: ["serverImpactOverrides", id],
+            message: `source server ${id} is not one of the group's sourceServerIds`,
+          });
     }
   })
   .meta({ id: "ProtectionGroupInput" });
@@ -82,6 +109,8 @@ export const ProtectionGroupSchema = z
     sourceServerIds: z.array(z.string()).optional(),
     serverSelectionTags: z.record(z.string(), z.string()).optional(),
     launchSettings: LaunchSettingsSchema.optional(),
+    serverImpact: ServerImpactSchema.optional(),
+    serverImpactOverrides: z.record(z.string(), ServerImpactSchema).optional(),
     owner: z.string(),
     createdAt: IsoDateTimeSchema,
     updatedAt: IsoDateTimeSchema,
@@ -89,6 +118,14 @@ export const ProtectionGroupSchema = z
   })
   .meta({ id: "ProtectionGroup" });
 export type ProtectionGroup = z.infer<typeof ProtectionGroupSchema>;
+
+/** A server's impact in its group: its override, else the group's, else CRITICAL. */
+export function serverImpactOf(
+  group: Pick<ProtectionGroup, "serverImpact" | "serverImpactOverrides">,
+  sourceServerId: string,
+): ServerImpact {
+  return group.serverImpactOverrides?.[sourceServerId] ?? group.serverImpact ?? "CRITICAL";
+}
 
 export function selectionModeOf(input: Pick<ProtectionGroupInput, "sourceServerIds">): "explicit" | "tags" {
   return input.sourceServerIds !== undefined ? "explicit" : "tags";

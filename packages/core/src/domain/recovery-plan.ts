@@ -10,6 +10,16 @@ export const WaveIdSchema = z
 
 export const DEFAULT_WAVE_TIMEOUT_SECONDS = 7200;
 
+/**
+ * What a wave's failure (or timeout) does: `abort` skips every wave not started and fails the execution;
+ * `continue` lets the others go on; `pause` stops for a person to retry the wave, skip past it or abort.
+ */
+export const OnFailureSchema = z.enum(["abort", "continue", "pause"]).meta({
+  id: "OnFailure",
+  description: "abort | continue | pause (wait for a person: retry, skip or abort)",
+});
+export type OnFailure = z.infer<typeof OnFailureSchema>;
+
 export const WaveInputSchema = z
   .strictObject({
     waveId: WaveIdSchema.optional(),
@@ -24,7 +34,7 @@ export const WaveInputSchema = z
     pauseBefore: z.boolean().optional(),
     preActions: z.array(WaveActionSchema).max(20).optional(),
     postActions: z.array(WaveActionSchema).max(20).optional(),
-    onFailure: z.enum(["abort", "continue"]).optional(),
+    onFailure: OnFailureSchema.optional(),
     timeoutSeconds: z
       .number()
       .int()
@@ -66,7 +76,7 @@ export const WaveSchema = z
     pauseBefore: z.boolean(),
     preActions: z.array(WaveActionSchema),
     postActions: z.array(WaveActionSchema),
-    onFailure: z.enum(["abort", "continue"]),
+    onFailure: OnFailureSchema,
     timeoutSeconds: z.number().int(),
   })
   .meta({ id: "Wave" });

@@ -154,6 +154,7 @@ export function actionContext(r: Round, w: WaveRun, a: ActionRun): ActionContext
     executionId: r.e.executionId,
     waveId: w.waveId,
     actionId: a.actionId,
+    ...(a.reruns ? { rerun: a.reruns } : {}),
     executionType: r.e.executionType,
     targets: [...targets.values()],
     instances,

@@ -2,10 +2,11 @@ import { type ExecutionCommand, isTerminal } from "../domain/execution.js";
 import { finishAction } from "./actions.js";
 import type { Round } from "./round.js";
 import { describeAction, waveOf } from "./rules.js";
+import { decideWave } from "./run-control.js";
 import { startTermination } from "./termination.js";
 
 /**
- * Operator commands (pause, resume, cancel, approve, reject, terminate-instances), applied in order.
+ * Operator commands (pause, resume, cancel, approve, reject, wave decisions, terminate-instances), applied in order.
  */
 
 export function command(r: Round, c: ExecutionCommand) {
@@ -79,6 +80,11 @@ export function command(r: Round, c: ExecutionCommand) {
           waveOf(a),
         );
       }
+      return;
+    }
+    case "wave-decision": {
+      const refused = decideWave(r, c);
+      if (refused) return ignore(refused);
       return;
     }
     case "terminate-instances": {

@@ -59,6 +59,7 @@ export function createExecution(input: CreateExecutionInput): {
           region: g.region,
           groupId: g.groupId,
           status: "NOT_STARTED" as const,
+          ...(s.impact === "OPTIONAL" ? { impact: "OPTIONAL" as const } : {}),
         }));
       }),
       batches: [],

@@ -1,5 +1,6 @@
 export { type CreateExecutionInput, createExecution } from "./create-execution.js";
 export { failbackAllowanceSeconds, formatHours, launchBudget } from "./failback-timeout.js";
+export { type WaveDecisionRefusal, waveDecisionRefusal } from "./run-control.js";
 export {
   hasInstancesToTerminate,
   launchEffectId,

@@ -1,6 +1,6 @@
 import { closePauses, type Execution, isTerminal } from "../domain/execution.js";
 import type { Round } from "./round.js";
-import { IN_FLIGHT, SERVER_DONE, waveOf } from "./rules.js";
+import { failurePolicy, IN_FLIGHT, SERVER_DONE, waveOf } from "./rules.js";
 import { IDLE_WAKE_MS } from "./timing.js";
 
 /**
@@ -74,10 +74,14 @@ export function updateStatus(r: Round) {
   if (isTerminal(r.e.status)) return;
   const waitingWave = r.e.waves.find((w) => w.status === "WAITING");
   const approval = r.allActions().find((a) => a.status === "WAITING_APPROVAL");
+  const failed = r.awaitingDecision;
   let next: Execution["status"] = "RUNNING";
   delete r.e.pause;
   if (r.e.cancelRequested) next = "CANCELLING";
-  else if (approval) {
+  else if (failed) {
+    next = "PAUSED";
+    r.e.pause = { reason: "failure", waveId: failed.waveId, since: failed.endTime ?? r.now };
+  } else if (approval) {
     next = "PAUSED";
     r.e.pause = {
       reason: "approval",
@@ -94,13 +98,23 @@ export function updateStatus(r: Round) {
   }
   recordPause(r);
   if (next === "PAUSED" && r.wasStatus !== "PAUSED") {
-    r.event(
-      "execution.paused",
-      `Execution paused (${r.e.pause?.reason === "user" ? `by ${r.e.pause.by}` : r.e.pause?.reason === "approval" ? "awaiting approval" : `before wave '${r.findWave(r.e.pause?.waveId ?? "")?.name}'`})`,
-      { reason: r.e.pause?.reason },
-    );
+    r.event("execution.paused", `Execution paused (${pauseWords(r)})`, { reason: r.e.pause?.reason });
   }
   r.e.status = next;
+}
+
+function pauseWords(r: Round): string {
+  const wave = r.findWave(r.e.pause?.waveId ?? "")?.name;
+  switch (r.e.pause?.reason) {
+    case "user":
+      return `by ${r.e.pause.by}`;
+    case "approval":
+      return "awaiting approval";
+    case "failure":
+      return `wave '${wave}' failed: retry it, skip past it or abort`;
+    default:
+      return `before wave '${wave}'`;
+  }
 }
 
 export function finish(r: Round) {
@@ -120,22 +134,28 @@ export function finish(r: Round) {
   const servers = r.allServers();
   const launched = servers.filter((s) => s.status === "LAUNCHED").length;
   const failed = servers.filter((s) => s.status === "FAILED").length;
+  const optional = servers.filter((s) => s.status === "FAILED" && s.impact === "OPTIONAL").length;
   const seconds = Math.round((r.e.endTime - r.e.startTime) / 1000);
   if (status === "FAILED") {
-    const wave = r.e.waves.find(
-      (w) => (w.status === "FAILED" || w.status === "TIMED_OUT") && w.onFailure === "abort",
-    );
+    const wave = r.e.waves.find((w) => failurePolicy(w) === "abort");
     const timedOut = wave?.status === "TIMED_OUT";
+    const decided = wave?.decision?.decision === "abort" ? ` (aborted by ${wave.decision.by})` : "";
     r.e.error = {
       code: timedOut ? "WAVE_TIMED_OUT" : "WAVE_FAILED",
-      message: `Wave '${wave?.name}' ${timedOut ? "timed out" : "failed"}: ${wave?.error ?? "unknown"}`,
+      message: `Wave '${wave?.name}' ${timedOut ? "timed out" : "failed"}${decided}: ${wave?.error ?? "unknown"}`,
     };
   }
   const rto = r.e.snapshot.plan.rtoSeconds;
   r.event(
     `execution.${status.toLowerCase()}`,
-    `${r.e.executionType} ${status.toLowerCase()} in ${seconds} s: ${launched} launched, ${failed} failed${rto !== undefined ? ` (RTO target ${rto} s${status === "COMPLETED" ? (seconds <= rto ? ", met" : ", missed") : ""})` : ""}`,
-    { launched, failed, seconds, ...(rto !== undefined ? { rtoTargetSeconds: rto } : {}) },
+    `${r.e.executionType} ${status.toLowerCase()} in ${seconds} s: ${launched} launched, ${failed} failed${optional > 0 ? ` (${optional} optional)` : ""}${rto !== undefined ? ` (RTO target ${rto} s${status === "COMPLETED" ? (seconds <= rto ? ", met" : ", missed") : ""})` : ""}`,
+    {
+      launched,
+      failed,
+      optionalFailed: optional,
+      seconds,
+      ...(rto !== undefined ? { rtoTargetSeconds: rto } : {}),
+    },
   );
   if (r.e.executionType === "DRILL" && launched > 0 && r.ctx.settings.drillTtlHours > 0) {
     r.e.cleanupAt = r.now + r.ctx.settings.drillTtlHours * 3_600_000;

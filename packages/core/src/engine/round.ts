@@ -7,6 +7,7 @@ import type {
   ServerRun,
   WaveRun,
 } from "../domain/execution.js";
+import { failurePolicy } from "./rules.js";
 import type { Effect, StepContext } from "./types.js";
 
 /**
@@ -36,11 +37,18 @@ export class Round {
     this.wasStatus = e.status;
   }
 
-  /** A wave failed or timed out and its onFailure is abort: nothing new starts. */
+  /** A wave failed or timed out and its failure policy is abort: nothing new starts. */
   get aborting(): boolean {
-    return this.e.waves.some(
-      (w) => (w.status === "FAILED" || w.status === "TIMED_OUT") && w.onFailure === "abort",
-    );
+    return this.e.waves.some((w) => failurePolicy(w) === "abort");
+  }
+
+  /**
+   * The first failed wave waiting for a person (its onFailure is pause and nobody decided yet): nothing new starts
+   * and the execution does not end until someone retries, skips or aborts it. A cancel overrides the wait.
+   */
+  get awaitingDecision(): WaveRun | undefined {
+    if (this.e.cancelRequested) return undefined;
+    return this.e.waves.find((w) => failurePolicy(w) === "pause");
   }
 
   event(type: string, message: string, data: Record<string, unknown> = {}, waveId?: string) {

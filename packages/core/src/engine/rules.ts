@@ -1,4 +1,5 @@
 import type { ActionRun, BatchRun, ServerRun, WaveRun } from "../domain/execution.js";
+import type { OnFailure } from "../domain/recovery-plan.js";
 
 /**
  * Shared vocabulary of the engine: job tags, status sets, and how batches and actions are named in events.
@@ -36,6 +37,23 @@ export const TAG_BATCH = "drso:batch";
 export const TAG_WAVE = "drso:wave";
 export const TAG_ATTEMPT = "drso:attempt";
 export const TAG_TYPE = "drso:type";
+
+/**
+ * What a failed (or timed-out) wave's failure does now: its onFailure, unless a person decided (`skip` accepts the
+ * failure and lets the others go on, `abort` ends the execution; `retry` restarted the wave, so a new failure
+ * follows onFailure again). Undefined while the wave has not failed.
+ */
+export function failurePolicy(w: WaveRun): OnFailure | undefined {
+  if (w.status !== "FAILED" && w.status !== "TIMED_OUT") return undefined;
+  if (w.decision?.decision === "abort") return "abort";
+  if (w.decision?.decision === "skip") return "continue";
+  return w.onFailure;
+}
+
+/** A server whose failure fails its wave (every server but an OPTIONAL one). */
+export function isCritical(s: ServerRun): boolean {
+  return s.impact !== "OPTIONAL";
+}
 
 export function describeBatch(b: BatchRun): string {
   const n = b.recoveryInstanceIds?.length ?? b.sourceServerIds.length;

@@ -48,7 +48,7 @@ function progress(r: Round) {
       if (!changed) break;
     }
     updateStatus(r);
-    if (r.e.waves.every((w) => WAVE_DONE.has(w.status))) finish(r);
+    if (r.e.waves.every((w) => WAVE_DONE.has(w.status)) && !r.awaitingDecision) finish(r);
   }
   if (isTerminal(r.e.status) && r.e.cleanupAt !== undefined && !r.e.termination && r.now >= r.e.cleanupAt) {
     startTermination(r, "system", "drill-ttl");

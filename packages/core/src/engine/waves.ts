@@ -6,7 +6,7 @@ import { prepareFailback } from "./failback.js";
 import { failbackWaitReason, launchBudget } from "./failback-timeout.js";
 import { advanceBatch } from "./launch.js";
 import type { Round } from "./round.js";
-import { BATCH_DONE, IN_FLIGHT, isHeld, SERVER_DONE, WAVE_DONE } from "./rules.js";
+import { BATCH_DONE, IN_FLIGHT, isCritical, isHeld, SERVER_DONE, WAVE_DONE } from "./rules.js";
 
 /**
  * A wave's life: dependencies and pauses before it starts, pre-actions, the launch under its deadline
@@ -30,7 +30,10 @@ export function advanceWave(r: Round, w: WaveRun): boolean {
       if (w.status === "WAITING") return false;
       const deps = w.dependsOn.map((id) => r.findWave(id)).filter((d): d is WaveRun => d !== undefined);
       if (deps.some((d) => !WAVE_DONE.has(d.status))) return false;
-      const blocking = deps.find((d) => d.status === "SKIPPED" || d.status === "CANCELLED");
+      // A wave a person skipped does not hold its dependants back (that is what skipping it is for).
+      const blocking = deps.find(
+        (d) => (d.status === "SKIPPED" && d.decision?.decision !== "skip") || d.status === "CANCELLED",
+      );
       if (blocking)
         return closeUnstarted(
           r,
@@ -38,7 +41,7 @@ export function advanceWave(r: Round, w: WaveRun): boolean {
           "SKIPPED",
           `wave '${blocking.name}' was ${blocking.status.toLowerCase()}`,
         );
-      if (r.e.pauseRequested) return false;
+      if (r.e.pauseRequested || r.awaitingDecision) return false;
       if (w.pauseBefore && !w.pauseCleared) {
         w.status = "WAITING";
         r.event("wave.waiting", `Paused before wave '${w.name}': resume to start it`, {}, w.waveId);
@@ -100,11 +103,25 @@ export function advanceRunningWave(r: Round, w: WaveRun): boolean {
   if (w.phase === "launching") {
     if (!advanceLaunching(r, w)) return false;
     const failed = w.servers.filter((s) => s.status === "FAILED");
+    const critical = failed.filter(isCritical);
     if (r.e.cancelRequested) {
       endWave(r, w, "CANCELLED", "execution cancelled");
-    } else if (failed.length > 0) {
-      endWave(r, w, "FAILED", `${failed.length} of ${plural(w.servers.length, "server")} failed to launch`);
+    } else if (critical.length > 0) {
+      const optional = failed.length - critical.length;
+      endWave(
+        r,
+        w,
+        "FAILED",
+        `${critical.length} of ${plural(w.servers.length, "server")} failed to launch${optional > 0 ? ` (and ${optional} optional)` : ""}`,
+      );
     } else {
+      if (failed.length > 0)
+        r.event(
+          "wave.optional-failures",
+          `Wave '${w.name}': ${plural(failed.length, "optional server")} failed to launch (${failed.map((s) => s.hostname).join(", ")}); the wave goes on`,
+          { servers: failed.map((s) => s.sourceServerId) },
+          w.waveId,
+        );
       w.phase = "post-actions";
     }
     return true;
@@ -259,7 +276,8 @@ export function drsEndOf(_r: Round, w: WaveRun): number | undefined {
 /** Returns true when every server of the wave has an outcome and nothing is in flight. */
 export function advanceLaunching(r: Round, w: WaveRun): boolean {
   if (r.e.executionType === "FAILBACK") prepareFailback(r, w);
-  else if (w.batches.length === 0) planBatches(r, w);
+  // Servers not in a batch yet: all of them at the wave's start, the failed ones again after a retry.
+  else if (w.servers.some((s) => s.status === "NOT_STARTED")) planBatches(r, w);
   for (const b of w.batches) advanceBatch(r, b, w.waveId);
   const settled = w.batches.every((b) => BATCH_DONE.has(b.status));
   if (!settled) return false;

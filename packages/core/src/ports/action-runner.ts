@@ -5,6 +5,8 @@ export interface ActionContext {
   executionId: string;
   waveId: string;
   actionId: string;
+  /** A wave retry re-runs the action: each re-run (1, 2, …) is a new run with its own idempotency key. */
+  rerun?: number;
   executionType: string;
   /** Where the wave's servers live (SSM actions run there). */
   targets: DrsTarget[];

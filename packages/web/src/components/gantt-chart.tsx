@@ -23,7 +23,7 @@ export interface GanttRow {
 
 /** A pause of the execution, as the API lists it. */
 export interface PauseLike {
-  reason: "pauseBefore" | "user" | "approval";
+  reason: "pauseBefore" | "user" | "approval" | "failure";
   waveId?: string | undefined;
   by?: string | undefined;
   from: string;
@@ -53,7 +53,9 @@ export function timelineRows(
         ? "Waiting for an approval"
         : p.reason === "pauseBefore"
           ? "Paused before the wave"
-          : `Paused by ${p.by ?? "a user"}`,
+          : p.reason === "failure"
+            ? "Failed: waiting for a decision"
+            : `Paused by ${p.by ?? "a user"}`,
   });
   const known = new Set(waves.map((w) => w.waveId));
   const rows: GanttRow[] = waves.map((w) => ({

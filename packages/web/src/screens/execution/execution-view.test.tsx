@@ -25,6 +25,7 @@ function wave(id: string, status: Wave["status"], patch: Partial<Wave> = {}): Wa
         accountId: "111122223333",
         region: "us-east-1",
         groupId: "g1",
+        impact: "CRITICAL",
         launchStatus: launched
           ? "LAUNCHED"
           : status === "FAILED"
@@ -68,6 +69,7 @@ function detail(patch: Partial<ExecutionDetail>): ExecutionDetail {
       servers: waves.length,
       launched,
       failed,
+      optionalFailed: 0,
       inProgress: waves.filter((w) => w.status === "RUNNING").length,
     },
     version: 3,

@@ -31,6 +31,12 @@ import {
   type WaveDraft,
 } from "./plan-model.js";
 
+const ON_FAILURE_OPTIONS = [
+  { value: "abort", label: "Abort the plan" },
+  { value: "continue", label: "Continue" },
+  { value: "pause", label: "Pause for a decision (retry, skip or abort)" },
+];
+
 const err = (problems: PlanProblems, path: string) => {
   const list = problems.get(path);
   return list && list.length > 0 ? list.join(" ") : undefined;
@@ -424,20 +430,16 @@ export function PlanEditor({
                   </FormField>
                   <FormField
                     label="On failure"
-                    description="What the plan does when a server of this wave fails."
+                    description="What the plan does when a critical server of this wave fails."
                   >
                     <Select
                       disabled={readOnly}
-                      selectedOption={{
-                        value: w.onFailure,
-                        label: w.onFailure === "abort" ? "Abort the plan" : "Continue",
-                      }}
-                      options={[
-                        { value: "abort", label: "Abort the plan" },
-                        { value: "continue", label: "Continue" },
-                      ]}
+                      selectedOption={ON_FAILURE_OPTIONS.find((o) => o.value === w.onFailure) ?? null}
+                      options={ON_FAILURE_OPTIONS}
                       onChange={(e) =>
-                        setWave(i, { onFailure: e.detail.selectedOption.value as "abort" | "continue" })
+                        setWave(i, {
+                          onFailure: e.detail.selectedOption.value as "abort" | "continue" | "pause",
+                        })
                       }
                     />
                   </FormField>

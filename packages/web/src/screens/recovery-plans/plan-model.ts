@@ -15,7 +15,7 @@ export interface WaveDraft {
   protectionGroupIds: string[];
   dependsOn: string[];
   pauseBefore: boolean;
-  onFailure: "abort" | "continue";
+  onFailure: "abort" | "continue" | "pause";
   timeoutSeconds: string;
   preActions: WaveAction[];
   postActions: WaveAction[];
