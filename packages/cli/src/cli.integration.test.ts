@@ -322,6 +322,64 @@ describe("drsctl against the product", { timeout: 120_000 }, () => {
     }
   }, 120_000);
 
+  it("retry-wave, skip-wave and abort-wave decide what a failure waiting for a person means", async () => {
+    const file = join(work, "pause.yaml");
+    await writeFile(
+      file,
+      // The docs example (its groups) plus a plan whose first wave pauses for a decision when it fails.
+      [
+        (await docsExample()).trimEnd(),
+        "  - name: payments-pause",
+        "    waves:",
+        "      - { waveId: db, name: Databases, protectionGroups: [payments-db], onFailure: pause }",
+        "      - { waveId: app, name: Application servers, protectionGroups: [payments-app], dependsOn: [db] }",
+        "",
+      ].join("\n"),
+    );
+    expectOk(await drsctl(["apply", "-f", file]));
+    const sim = (knobs: Record<string, unknown>) =>
+      fetch(`${product.simulatorUrl}/__sim/config`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(knobs),
+      });
+    expect((await sim({ launchFailureRate: 1 })).ok).toBe(true);
+    let id = "";
+    try {
+      const started = await drsctl(["run", "payments-pause", "--drill", "-o", "json"]);
+      expectOk(started);
+      id = (JSON.parse(started.stdout) as { executionId: string }).executionId;
+      const detail = async () =>
+        JSON.parse((await drsctl(["get", "execution", id, "-o", "json"])).stdout) as {
+          status: string;
+          pause?: { reason: string };
+          waves: Array<{ status: string; retries?: number }>;
+        };
+      for (let i = 0; i < 240 && (await detail()).pause?.reason !== "failure"; i++)
+        await new Promise((r) => setTimeout(r, 250));
+      expect((await detail()).pause?.reason).toBe("failure");
+      const unknown = await drsctl(["retry-wave", id, "no-such-wave"]);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain("has no wave 'no-such-wave'");
+      const tooEarly = await drsctl(["abort-wave", id, "app"]);
+      expect(tooEarly.code).toBe(1);
+      expect(tooEarly.stderr).toContain("INVALID_STATE");
+    } finally {
+      await sim({ launchFailureRate: 0 });
+    }
+    const retry = await drsctl(["retry-wave", id, "Databases", "--comment", "capacity is back"]);
+    expectOk(retry);
+    expect(retry.stdout).toContain("Retrying wave 'Databases' (db)");
+    const watched = await drsctl(["watch", id, "--interval", "0.5"]);
+    expect(watched.code, watched.stderr).toBe(0);
+    const final = JSON.parse((await drsctl(["get", "execution", id, "-o", "json"])).stdout) as {
+      status: string;
+      waves: Array<{ status: string; retries?: number }>;
+    };
+    expect(final.status).toBe("COMPLETED");
+    expect(final.waves[0]!.retries).toBe(1);
+  }, 120_000);
+
   it("usage errors exit 2 and API errors exit 1", async () => {
     expect((await drsctl(["run", "payments"])).code).toBe(2);
     expect((await drsctl(["run", "payments", "--recovery"])).code).toBe(2);

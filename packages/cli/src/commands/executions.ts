@@ -203,6 +203,59 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext,
     );
   }
 
+  const waveDecisions = {
+    retry: {
+      description: "Retry a failed wave: only its servers that did not launch launch again",
+      done: (wave: string, id: string) =>
+        `Retrying wave ${wave} of execution ${id}. Follow it: drsctl watch ${id}`,
+    },
+    skip: {
+      description:
+        "Skip a wave that has not started (its dependants may start), or go on past a failure waiting for a decision",
+      done: (wave: string, id: string) =>
+        `Skipping wave ${wave} of execution ${id}. Follow it: drsctl watch ${id}`,
+    },
+    abort: {
+      description: "After a wave failed under onFailure pause: abort (the execution ends FAILED)",
+      done: (wave: string, id: string) => `Aborting execution ${id} after wave ${wave} failed.`,
+    },
+  } as const;
+  for (const decision of ["retry", "skip", "abort"] as const) {
+    examples(
+      program
+        .command(`${decision}-wave`)
+        .argument("<execution-id>")
+        .argument("<wave>", "the wave's id (wave-2) or name")
+        .description(waveDecisions[decision].description)
+        .option("--comment <text>", "why; recorded in the execution's events and the audit log")
+        .action(async (id: string, wave: string, options: { comment?: string }) => {
+          const api = await ctx.api();
+          const executionId = requireUuid(id, "the execution");
+          const detail = await unwrap(api.GET("/executions/{id}", { params: { path: { id: executionId } } }));
+          const match =
+            detail.waves.find((w) => w.waveId === wave) ??
+            detail.waves.find((w) => w.name.toLowerCase() === wave.toLowerCase());
+          if (!match)
+            throw new UsageError(
+              `execution ${executionId} has no wave '${wave}' (its waves: ${detail.waves.map((w) => `${w.waveId} '${w.name}'`).join(", ")})`,
+            );
+          const result = await unwrap(
+            api.POST(`/executions/{id}/waves/{waveId}/${decision}`, {
+              params: { path: { id: executionId, waveId: match.waveId } },
+              body: options.comment ? { comment: options.comment } : {},
+            }),
+          );
+          printResult(
+            ctx.io.stdout,
+            ctx.output,
+            result,
+            () => `${waveDecisions[decision].done(`'${match.name}' (${match.waveId})`, executionId)}\n`,
+          );
+        }),
+      [`drsctl ${decision}-wave $ID wave-2`, `drsctl ${decision}-wave $ID Databases --comment "DBA on it"`],
+    );
+  }
+
   examples(
     program
       .command("terminate-instances")
