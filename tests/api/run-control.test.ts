@@ -116,6 +116,14 @@ describe("run control and per-server impact", { timeout: 300_000 }, () => {
         "/executions",
       );
       expect(list.body.items.find((e) => e.executionId === executionId)?.optionalServersFailed).toBe(1);
+      const report = await admin.get<{
+        outcome: { optionalFailed: number };
+        failures: Array<{ sourceServerId: string; impact: string }>;
+      }>(`/executions/${executionId}/report`);
+      expect(report.body.outcome.optionalFailed).toBe(1);
+      expect(report.body.failures).toEqual([
+        expect.objectContaining({ sourceServerId: optional, impact: "OPTIONAL" }),
+      ]);
     } finally {
       failLaunches([optional!], false);
     }
@@ -200,6 +208,13 @@ describe("run control and per-server impact", { timeout: 300_000 }, () => {
       retries: 1,
     });
     expect(wave.servers.filter((s) => s.retries).length).toBe(1);
+    // The report lists the retry among the human actions, with its comment.
+    const report = await admin.get<{
+      humanActions: Array<{ action: string; subject?: string; comment?: string }>;
+    }>(`/executions/${executionId}/report`);
+    expect(report.body.humanActions).toContainEqual(
+      expect.objectContaining({ action: "retried wave", subject: "db", comment: "DRS capacity restored" }),
+    );
     const audit = await admin.get<{ items: Array<{ action: string; targetId?: string }> }>(
       "/audit?action=execution.wave-retry",
     );

@@ -45,6 +45,10 @@ const HUMAN_EVENTS: Record<string, string> = {
   "approval.rejected": "rejected",
   "execution.force-ended": "force-ended",
   "termination.started": "terminated instances",
+  "wave.retried": "retried wave",
+  "wave.skipped": "skipped wave",
+  "wave.failure-accepted": "went on past failed wave",
+  "wave.aborted": "aborted after failed wave",
 };
 
 /** Every action a person took on the execution, in order, from its events (with the approval comments). */
@@ -56,6 +60,8 @@ export function humanActions(e: Execution, events: readonly ExecutionEvent[]) {
     if (!action) continue;
     const data = ev.data ?? {};
     if (ev.type === "termination.started" && data.reason === "drill-ttl") continue;
+    // The engine skips waves by itself too (a dependency skipped, an abort): only a person's skip has a `by`.
+    if (ev.type === "wave.skipped" && typeof data.by !== "string") continue;
     let by = typeof data.by === "string" ? data.by : undefined;
     let comment: string | undefined;
     let subject: string | undefined;
@@ -73,6 +79,9 @@ export function humanActions(e: Execution, events: readonly ExecutionEvent[]) {
       comment = typeof data.reason === "string" ? data.reason : undefined;
     } else if (ev.type === "termination.started") {
       by ??= e.termination?.requestedBy;
+    } else if (ev.type.startsWith("wave.")) {
+      subject = e.waves.find((w) => w.waveId === ev.waveId)?.name ?? ev.waveId;
+      comment = typeof data.comment === "string" ? data.comment : undefined;
     }
     out.push({
       at: iso(ev.at)!,
@@ -132,6 +141,8 @@ export function buildReport(e: Execution, generatedAt: number, events: readonly 
     outcome: {
       launched: servers.filter((s) => s.status === "LAUNCHED").length,
       failed: servers.filter((s) => s.status === "FAILED").length,
+      /** Of `failed`, OPTIONAL servers: their failure did not fail their wave. */
+      optionalFailed: servers.filter((s) => s.status === "FAILED" && s.impact === "OPTIONAL").length,
       notLaunched: servers.filter((s) => s.status !== "LAUNCHED" && s.status !== "FAILED").length,
     },
     waves: e.waves.map((w) => ({
@@ -167,6 +178,8 @@ export function buildReport(e: Execution, generatedAt: number, events: readonly 
           ...(b?.submittedAt !== undefined ? { startTime: iso(b.submittedAt) } : {}),
           ...(b?.completedAt !== undefined ? { endTime: iso(b.completedAt) } : {}),
           outcome: s.status,
+          impact: s.impact ?? "CRITICAL",
+          ...(s.retries ? { retries: s.retries } : {}),
           ...(s.jobId ? { jobId: s.jobId } : {}),
           ...(s.error ? { error: s.error } : {}),
         };
@@ -182,6 +195,7 @@ export function buildReport(e: Execution, generatedAt: number, events: readonly 
         accountId: s.accountId,
         region: s.region,
         error: s.error ?? "unknown",
+        impact: s.impact ?? "CRITICAL",
         ...(s.jobId ? { jobId: s.jobId } : {}),
       })),
     approvals: e.waves
@@ -233,7 +247,7 @@ export function reportMarkdown(r: ExecutionReport): string {
     `| RTO target / achieved | ${dur(r.objectives.rtoTargetSeconds)} / ${dur(r.objectives.rtoAchievedSeconds)} including human time${r.objectives.rtoMet === undefined ? "" : r.objectives.rtoMet ? " (met)" : " (**missed**)"} |`,
     `| RTO achieved without human time | ${dur(r.objectives.rtoAchievedWithoutHumanSeconds)} (human time ${dur(r.objectives.humanSeconds)}) |`,
     `| RPO target | ${dur(r.objectives.rpoTargetSeconds)} |`,
-    `| Servers | ${r.outcome.launched} launched, ${r.outcome.failed} failed, ${r.outcome.notLaunched} not launched |`,
+    `| Servers | ${r.outcome.launched} launched, ${r.outcome.failed} failed${r.outcome.optionalFailed > 0 ? ` (${r.outcome.optionalFailed} optional)` : ""}, ${r.outcome.notLaunched} not launched |`,
     "",
     "## Waves",
     "",
@@ -252,7 +266,7 @@ export function reportMarkdown(r: ExecutionReport): string {
     "|---|---|---|---|---|---|---|",
     ...r.servers.map(
       (s) =>
-        `| ${cell(s.hostname)} (\`${s.sourceServerId}\`) | ${cell(s.wave)} | ${s.accountId}/${s.region} | ${s.recoveryInstanceId ?? "—"}${s.ec2InstanceId && s.ec2InstanceId !== s.recoveryInstanceId ? ` (EC2 ${s.ec2InstanceId})` : ""} | ${s.startTime ?? "—"} | ${s.endTime ?? "—"} | ${s.outcome}${s.error ? `: ${cell(s.error)}` : ""} |`,
+        `| ${cell(s.hostname)} (\`${s.sourceServerId}\`) | ${cell(s.wave)} | ${s.accountId}/${s.region} | ${s.recoveryInstanceId ?? "—"}${s.ec2InstanceId && s.ec2InstanceId !== s.recoveryInstanceId ? ` (EC2 ${s.ec2InstanceId})` : ""} | ${s.startTime ?? "—"} | ${s.endTime ?? "—"} | ${s.outcome}${s.impact === "OPTIONAL" ? " (optional)" : ""}${s.error ? `: ${cell(s.error)}` : ""} |`,
     ),
   );
   lines.push("", "## Human actions", "");
@@ -265,10 +279,16 @@ export function reportMarkdown(r: ExecutionReport): string {
       );
   }
   if (r.failures.length > 0) {
-    lines.push("", "## Failures", "", "| Server | Account/region | Job | Error |", "|---|---|---|---|");
+    lines.push(
+      "",
+      "## Failures",
+      "",
+      "| Server | Impact | Account/region | Job | Error |",
+      "|---|---|---|---|---|",
+    );
     for (const f of r.failures)
       lines.push(
-        `| ${cell(f.hostname)} (\`${f.sourceServerId}\`) | ${f.accountId}/${f.region} | ${f.jobId ?? "—"} | ${cell(f.error)} |`,
+        `| ${cell(f.hostname)} (\`${f.sourceServerId}\`) | ${f.impact === "OPTIONAL" ? "optional (the wave went on)" : "critical"} | ${f.accountId}/${f.region} | ${f.jobId ?? "—"} | ${cell(f.error)} |`,
       );
   }
   // Approvals are listed under "Human actions" when the events were read; this table is for a report built

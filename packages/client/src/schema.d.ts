@@ -1899,6 +1899,8 @@ export interface components {
             outcome: {
                 launched: number;
                 failed: number;
+                /** @description Of `failed`, the OPTIONAL servers */
+                optionalFailed: number;
                 notLaunched: number;
             };
             waves: {
@@ -1928,6 +1930,8 @@ export interface components {
                 startTime?: string;
                 endTime?: string;
                 outcome: string;
+                impact: components["schemas"]["ServerImpact"];
+                retries?: number;
                 jobId?: string;
                 error?: string;
             }[];
@@ -1945,6 +1949,7 @@ export interface components {
                 accountId: string;
                 region: string;
                 error: string;
+                impact: components["schemas"]["ServerImpact"];
                 jobId?: string;
             }[];
             approvals: {

@@ -372,6 +372,7 @@ export const ExecutionReportSchema = z
     outcome: z.object({
       launched: z.number().int(),
       failed: z.number().int(),
+      optionalFailed: z.number().int().openapi({ description: "Of `failed`, the OPTIONAL servers" }),
       notLaunched: z.number().int(),
     }),
     waves: z.array(
@@ -403,6 +404,8 @@ export const ExecutionReportSchema = z
         startTime: z.string().optional(),
         endTime: z.string().optional(),
         outcome: z.string(),
+        impact: ServerImpactSchema,
+        retries: z.number().int().optional(),
         jobId: z.string().optional(),
         error: z.string().optional(),
       }),
@@ -424,6 +427,7 @@ export const ExecutionReportSchema = z
         accountId: z.string(),
         region: z.string(),
         error: z.string(),
+        impact: ServerImpactSchema,
         jobId: z.string().optional(),
       }),
     ),

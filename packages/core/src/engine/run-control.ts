@@ -97,7 +97,7 @@ export function decideWave(
       w.waveId,
     );
   } else if (c.decision === "skip" && (w.status === "PENDING" || w.status === "WAITING")) {
-    closeUnstarted(r, w, "SKIPPED", `skipped by ${c.by}${note}`);
+    closeUnstarted(r, w, "SKIPPED", `skipped by ${c.by}${note}`, data);
   } else if (c.decision === "skip") {
     r.event(
       "wave.failure-accepted",

@@ -225,13 +225,19 @@ export function followTimedOut(r: Round, w: WaveRun) {
   }
 }
 
-export function closeUnstarted(r: Round, w: WaveRun, status: "CANCELLED" | "SKIPPED", why: string): boolean {
+export function closeUnstarted(
+  r: Round,
+  w: WaveRun,
+  status: "CANCELLED" | "SKIPPED",
+  why: string,
+  data: Record<string, unknown> = {},
+): boolean {
   w.status = status;
   w.error = why;
   for (const s of w.servers) r.closeServer(s, status, why);
   for (const a of w.actions)
     if (a.status === "PENDING") a.status = status === "SKIPPED" ? "SKIPPED" : "CANCELLED";
-  r.event(`wave.${status.toLowerCase()}`, `Wave '${w.name}' ${status.toLowerCase()}: ${why}`, {}, w.waveId);
+  r.event(`wave.${status.toLowerCase()}`, `Wave '${w.name}' ${status.toLowerCase()}: ${why}`, data, w.waveId);
   return true;
 }
 
