@@ -18,6 +18,12 @@ import { ForceEndDialog } from "./force-end-dialog.js";
 import { JobLogViewer } from "./job-log-viewer.js";
 import { TerminateDialog } from "./terminate-dialog.js";
 
+const WAVE_DONE_WORDS = {
+  retry: (wave: string) => `Retry of wave ${wave} requested: its failed servers launch again.`,
+  skip: (wave: string) => `Wave ${wave} skipped: the waves after it may start.`,
+  abort: (wave: string) => `Abort requested after wave ${wave} failed.`,
+} as const;
+
 export default function ExecutionPage() {
   const { id = "" } = useParams();
   const api = useApi();
@@ -26,7 +32,9 @@ export default function ExecutionPage() {
   const { can } = useSession();
   const live = useExecutionLive(id);
   const [busy, setBusy] = useState<Command["type"]>();
-  const [confirming, setConfirming] = useState<"cancel">();
+  const [confirming, setConfirming] = useState<
+    { type: "cancel" } | { type: "abort-wave"; waveId: string; waveName: string }
+  >();
   const [terminating, setTerminating] = useState(false);
   const [forceEnding, setForceEnding] = useState(false);
   const [now, setNow] = useState(Date.now());
@@ -67,6 +75,20 @@ export default function ExecutionPage() {
             api.POST("/executions/{id}/reject", { ...path, body: { actionId: command.actionId } }),
           );
           break;
+        case "retry-wave":
+        case "skip-wave":
+        case "abort-wave": {
+          const decision = command.type.replace("-wave", "") as "retry" | "skip" | "abort";
+          await unwrap(
+            api.POST(`/executions/{id}/waves/{waveId}/${decision}`, {
+              params: { path: { id, waveId: command.waveId } },
+              body: {},
+            }),
+          );
+          notify({ type: "success", content: WAVE_DONE_WORDS[decision](command.waveName) });
+          await live.reload();
+          return true;
+        }
         case "terminate":
           await unwrap(
             api.POST("/executions/{id}/terminate-instances", { ...path, body: confirm ? { confirm } : {} }),
@@ -123,8 +145,10 @@ export default function ExecutionPage() {
             : c.type === "terminate"
               ? setTerminating(true)
               : c.type === "cancel"
-                ? setConfirming("cancel")
-                : void run(c)
+                ? setConfirming({ type: "cancel" })
+                : c.type === "abort-wave"
+                  ? setConfirming({ type: "abort-wave", waveId: c.waveId, waveName: c.waveName })
+                  : void run(c)
         }
         onOpenReport={() => navigate(`/executions/${id}/report`)}
         simulator={simulator}
@@ -149,30 +173,32 @@ export default function ExecutionPage() {
       <Modal
         visible={confirming !== undefined}
         onDismiss={() => setConfirming(undefined)}
-        header="Cancel the execution?"
+        header={confirming?.type === "abort-wave" ? "Abort the execution?" : "Cancel the execution?"}
         footer={
           <Box float="right">
             <SpaceBetween direction="horizontal" size="xs">
               <Button variant="link" onClick={() => setConfirming(undefined)}>
-                Keep going
+                {confirming?.type === "abort-wave" ? "Back" : "Keep going"}
               </Button>
               <Button
                 variant="primary"
                 data-testid="confirm-command"
                 onClick={() => {
+                  const command = confirming;
                   setConfirming(undefined);
-                  void run({ type: "cancel" });
+                  if (command) void run(command);
                 }}
               >
-                Cancel execution
+                {confirming?.type === "abort-wave" ? "Abort execution" : "Cancel execution"}
               </Button>
             </SpaceBetween>
           </Box>
         }
       >
         <Box>
-          Nothing new starts; running DRS jobs are followed to their end and the remaining waves are
-          cancelled.
+          {confirming?.type === "abort-wave"
+            ? `Wave ${confirming.waveName} stays failed, the waves that have not started are skipped and the execution ends FAILED. Recovery instances already launched stay until terminated.`
+            : "Nothing new starts; running DRS jobs are followed to their end and the remaining waves are cancelled."}
         </Box>
       </Modal>
     </>

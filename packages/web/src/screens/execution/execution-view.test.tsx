@@ -185,6 +185,60 @@ describe("execution view states", () => {
     expect(v.onCommand).toHaveBeenCalledWith({ type: "reject", actionId: "app-pre-0" });
   });
 
+  it("a failure waiting for a decision: says what failed and offers Retry, Skip and go on, Abort", () => {
+    const v = renderView(
+      detail({
+        status: "PAUSED",
+        pause: { reason: "failure", waveId: "db", since: at(60) },
+        waves: [
+          wave("db", "FAILED", {
+            startTime: at(0),
+            endTime: at(60),
+            onFailure: "pause",
+            awaitingDecision: true,
+            error: "1 of 1 server failed to launch",
+          }),
+          wave("app", "PENDING"),
+        ],
+      }),
+    );
+    expect(v.state()).toContain("Wave Wave db failed: waiting for a decision");
+    expect(v.state()).toContain("1 of 1 server failed to launch");
+    act(() => v.button("retry-wave")!.click());
+    expect(v.onCommand).toHaveBeenCalledWith({ type: "retry-wave", waveId: "db", waveName: "Wave db" });
+    act(() => v.button("skip-wave")!.click());
+    expect(v.onCommand).toHaveBeenCalledWith({ type: "skip-wave", waveId: "db", waveName: "Wave db" });
+    act(() => v.button("abort-wave")!.click());
+    expect(v.onCommand).toHaveBeenCalledWith({ type: "abort-wave", waveId: "db", waveName: "Wave db" });
+    // A wave not started can be skipped from its table; nobody may decide without drs:ManageExecution.
+    act(() => v.wrapper.findTabs()!.findTabLinkById("servers")!.click());
+    expect(v.button("skip-wave-app")).not.toBeNull();
+    const viewer = renderView(
+      detail({
+        status: "PAUSED",
+        pause: { reason: "failure", waveId: "db", since: at(60) },
+        waves: [wave("db", "FAILED", { onFailure: "pause", awaitingDecision: true }), wave("app", "PENDING")],
+      }),
+      (p) => p !== "drs:ManageExecution",
+    );
+    expect(viewer.button("retry-wave")).toBeNull();
+  });
+
+  it("a failed wave under onFailure continue can be retried while the execution goes on", () => {
+    const v = renderView(
+      detail({
+        waves: [
+          wave("db", "FAILED", { startTime: at(0), endTime: at(60), onFailure: "continue" }),
+          wave("app", "RUNNING", { startTime: at(60) }),
+        ],
+      }),
+    );
+    act(() => v.wrapper.findTabs()!.findTabLinkById("servers")!.click());
+    act(() => v.button("retry-wave-db")!.click());
+    expect(v.onCommand).toHaveBeenCalledWith({ type: "retry-wave", waveId: "db", waveName: "Wave db" });
+    expect(v.button("skip-wave-app")).toBeNull();
+  });
+
   it("failed: shows the error and the failed server, offers termination of what was launched", () => {
     const v = renderView(
       detail({
@@ -207,7 +261,8 @@ describe("execution view states", () => {
     act(() => servers.findTabLinkById("servers")!.click());
     const table = v.wrapper.findTable('[data-testid="wave-servers-app"]')!;
     expect(table.findBodyCell(1, 2)!.getElement().textContent).toBe("Failed");
-    expect(table.findBodyCell(1, 7)!.getElement().textContent).toContain("insufficient capacity");
+    expect(table.findBodyCell(1, 3)!.getElement().textContent).toBe("Critical");
+    expect(table.findBodyCell(1, 8)!.getElement().textContent).toContain("insufficient capacity");
   });
 
   it("completed drill: RTO met, reminds to terminate, then shows termination progress", () => {

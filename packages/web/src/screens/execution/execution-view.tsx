@@ -34,6 +34,7 @@ const FAILBACK_PHASES: Record<string, string> = {
 export type Command =
   | { type: "pause" | "resume" | "cancel" }
   | { type: "approve" | "reject"; actionId: string }
+  | { type: "retry-wave" | "skip-wave" | "abort-wave"; waveId: string; waveName: string }
   | { type: "terminate" }
   | { type: "force-end" }
   | { type: "simulate-failback-client"; serverId: string };
@@ -53,6 +54,15 @@ export interface ExecutionViewProps {
   simulator?: boolean;
 }
 
+const DECISION_WORDS = { retry: "retried", skip: "skipped", abort: "aborted" } as const;
+
+function waveCommand(
+  type: "retry-wave" | "skip-wave" | "abort-wave",
+  w: { waveId: string; name: string },
+): Command {
+  return { type, waveId: w.waveId, waveName: w.name };
+}
+
 function pauseText(d: ExecutionDetail): string {
   const p = d.pause;
   if (!p) return "The execution is paused.";
@@ -60,6 +70,8 @@ function pauseText(d: ExecutionDetail): string {
   if (p.reason === "pauseBefore")
     return `Paused before ${wave?.name ?? p.waveId}, as the plan asks. Resume to start the wave.`;
   if (p.reason === "approval") return "Waiting for an approval.";
+  if (p.reason === "failure")
+    return `Wave ${wave?.name ?? p.waveId} failed${wave?.error ? ` (${wave.error})` : ""}. Its plan asks a person to decide: retry its failed servers, skip past it and go on, or abort.`;
   return `Paused by ${p.by ?? "a user"}: no new wave starts until it is resumed. Running DRS jobs finish.`;
 }
 
@@ -109,6 +121,43 @@ export function ExecutionView({
     (!termination || termination.status === "FAILED") &&
     d.executionType !== "FAILBACK";
   const manage = can("drs:ManageExecution");
+  const failedWave =
+    d.pause?.reason === "failure" ? d.waves.find((w) => w.waveId === d.pause?.waveId) : undefined;
+  // A wave can be retried or skipped while the execution goes on (not once it is cancelling or aborting).
+  const aborting = d.waves.some(
+    (w) =>
+      (w.status === "FAILED" || w.status === "TIMED_OUT") &&
+      (w.decision?.decision === "abort" || (w.onFailure === "abort" && !w.decision)),
+  );
+  const controllable = manage && !terminal && d.status !== "CANCELLING" && !aborting;
+  const waveControl = (w: ExecutionDetail["waves"][number]) => {
+    if (!controllable) return null;
+    if (
+      (w.status === "FAILED" || w.status === "TIMED_OUT") &&
+      d.executionType !== "FAILBACK" &&
+      !w.awaitingDecision
+    )
+      return (
+        <Button
+          onClick={() => onCommand(waveCommand("retry-wave", w))}
+          loading={busy === "retry-wave"}
+          data-testid={`retry-wave-${w.waveId}`}
+        >
+          Retry failed servers
+        </Button>
+      );
+    if (w.status === "PENDING" || w.status === "WAITING")
+      return (
+        <Button
+          onClick={() => onCommand(waveCommand("skip-wave", w))}
+          loading={busy === "skip-wave"}
+          data-testid={`skip-wave-${w.waveId}`}
+        >
+          Skip wave
+        </Button>
+      );
+    return null;
+  };
 
   const actions = (
     <SpaceBetween direction="horizontal" size="xs">
@@ -196,7 +245,44 @@ export function ExecutionView({
           busy={busy === "simulate-failback-client"}
           onSimulate={(serverId) => onCommand({ type: "simulate-failback-client", serverId })}
         />
-        {d.status === "PAUSED" && waiting.length === 0 ? (
+        {d.pause?.reason === "failure" && failedWave ? (
+          <Alert
+            type="error"
+            header={`Wave ${failedWave.name} failed: waiting for a decision`}
+            data-testid="failure-decision"
+            action={
+              manage ? (
+                <SpaceBetween direction="horizontal" size="xs">
+                  <Button
+                    onClick={() => onCommand(waveCommand("abort-wave", failedWave))}
+                    loading={busy === "abort-wave"}
+                    data-testid="abort-wave"
+                  >
+                    Abort
+                  </Button>
+                  <Button
+                    onClick={() => onCommand(waveCommand("skip-wave", failedWave))}
+                    loading={busy === "skip-wave"}
+                    data-testid="skip-wave"
+                  >
+                    Skip and go on
+                  </Button>
+                  <Button
+                    variant="primary"
+                    onClick={() => onCommand(waveCommand("retry-wave", failedWave))}
+                    loading={busy === "retry-wave"}
+                    data-testid="retry-wave"
+                  >
+                    Retry wave
+                  </Button>
+                </SpaceBetween>
+              ) : undefined
+            }
+          >
+            {pauseText(d)}
+          </Alert>
+        ) : null}
+        {d.status === "PAUSED" && waiting.length === 0 && d.pause?.reason !== "failure" ? (
           <Alert type="warning" header="Paused">
             {pauseText(d)}
           </Alert>
@@ -288,7 +374,7 @@ export function ExecutionView({
             <Box variant="awsui-key-label">Servers</Box>
             <ProgressBar
               value={d.counts.servers ? (100 * d.counts.launched) / d.counts.servers : 0}
-              additionalInfo={`${d.counts.launched} launched, ${d.counts.inProgress} in progress, ${d.counts.failed} failed of ${d.counts.servers}`}
+              additionalInfo={`${d.counts.launched} launched, ${d.counts.inProgress} in progress, ${d.counts.failed} failed${d.counts.optionalFailed ? ` (${d.counts.optionalFailed} optional)` : ""} of ${d.counts.servers}`}
               ariaLabel="Servers launched"
               status={d.counts.failed > 0 && terminal ? "error" : "in-progress"}
             />
@@ -407,6 +493,10 @@ export function ExecutionView({
                           w.dependsOn.length ? `after ${w.dependsOn.join(", ")}` : undefined,
                           w.pauseBefore ? "pauses before" : undefined,
                           `on failure: ${w.onFailure}`,
+                          w.retries ? `retried ${w.retries}×` : undefined,
+                          w.decision
+                            ? `${DECISION_WORDS[w.decision.decision]} by ${w.decision.by}${w.decision.comment ? ` (${w.decision.comment})` : ""}`
+                            : undefined,
                           `launch timeout ${formatDuration(w.timeoutSeconds)}${w.failbackAllowanceSeconds ? ` + ${formatDuration(w.failbackAllowanceSeconds)} for replication back` : ""}`,
                           w.phase ? `phase: ${w.phase}` : undefined,
                           w.deadlineAt ? `launch times out ${formatTime(w.deadlineAt)}` : undefined,
@@ -414,7 +504,12 @@ export function ExecutionView({
                         ]
                           .filter(Boolean)
                           .join(" · ")}
-                        actions={<WaveStatus status={w.status} />}
+                        actions={
+                          <SpaceBetween direction="horizontal" size="xs" alignItems="center">
+                            {waveControl(w)}
+                            <WaveStatus status={w.status} />
+                          </SpaceBetween>
+                        }
                       >
                         {w.name}
                       </Header>
@@ -427,6 +522,18 @@ export function ExecutionView({
                         id: "status",
                         header: "Launch status",
                         cell: (s) => <ServerStatus status={s.launchStatus} />,
+                      },
+                      {
+                        id: "impact",
+                        header: "Impact",
+                        cell: (s) =>
+                          s.impact === "OPTIONAL" ? (
+                            <Badge color="grey">Optional</Badge>
+                          ) : (
+                            <Box variant="span" color="text-body-secondary">
+                              Critical
+                            </Box>
+                          ),
                       },
                       { id: "ri", header: "Recovery instance", cell: (s) => s.recoveryInstanceId ?? "—" },
                       {

@@ -130,6 +130,15 @@ export function GroupDetails({ group }: { group: Schemas["ProtectionGroupView"] 
           },
           { id: "ready", header: "Launch readiness", cell: (s) => s.readiness },
           {
+            id: "impact",
+            header: "Impact",
+            cell: (s) =>
+              (group.serverImpactOverrides?.[s.sourceServerId] ?? group.serverImpact ?? "CRITICAL") ===
+              "OPTIONAL"
+                ? "Optional"
+                : "Critical",
+          },
+          {
             id: "also",
             header: "Also in",
             cell: (s) =>

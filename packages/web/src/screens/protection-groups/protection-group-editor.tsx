@@ -8,6 +8,7 @@ import Container from "@cloudscape-design/components/container";
 import FormField from "@cloudscape-design/components/form-field";
 import Header from "@cloudscape-design/components/header";
 import Input from "@cloudscape-design/components/input";
+import Multiselect from "@cloudscape-design/components/multiselect";
 import RadioGroup from "@cloudscape-design/components/radio-group";
 import Select from "@cloudscape-design/components/select";
 import SpaceBetween from "@cloudscape-design/components/space-between";
@@ -44,6 +45,9 @@ interface Draft {
   tags: TagRow[];
   serverIds: string[];
   launch: LaunchSettings;
+  /** The group's server impact, and the servers that have the other one. */
+  impact: "CRITICAL" | "OPTIONAL";
+  impactExceptions: string[];
 }
 
 const EMPTY: Draft = {
@@ -54,6 +58,8 @@ const EMPTY: Draft = {
   tags: [{ key: "", value: "" }],
   serverIds: [],
   launch: {},
+  impact: "CRITICAL",
+  impactExceptions: [],
 };
 
 function tagsOf(rows: TagRow[]): Record<string, string> {
@@ -93,6 +99,10 @@ export default function ProtectionGroupEditor() {
       tags: Object.entries(g.serverSelectionTags ?? {}).map(([key, value]) => ({ key, value })),
       serverIds: g.sourceServerIds ?? [],
       launch: g.launchSettings ?? {},
+      impact: g.serverImpact ?? "CRITICAL",
+      impactExceptions: Object.entries(g.serverImpactOverrides ?? {})
+        .filter(([, impact]) => impact !== (g.serverImpact ?? "CRITICAL"))
+        .map(([serverId]) => serverId),
     });
   }, [existing.data]);
 
@@ -180,6 +190,17 @@ export default function ProtectionGroupEditor() {
       region,
       ...(draft.mode === "tags" ? { serverSelectionTags: tags } : { sourceServerIds: draft.serverIds }),
       ...(Object.keys(draft.launch).length ? { launchSettings: draft.launch } : {}),
+      ...(draft.impact === "OPTIONAL" ? { serverImpact: "OPTIONAL" as const } : {}),
+      ...(draft.impactExceptions.length
+        ? {
+            serverImpactOverrides: Object.fromEntries(
+              draft.impactExceptions.map((serverId) => [
+                serverId,
+                draft.impact === "OPTIONAL" ? ("CRITICAL" as const) : ("OPTIONAL" as const),
+              ]),
+            ),
+          }
+        : {}),
     };
     try {
       const saved = id
@@ -620,6 +641,66 @@ export default function ProtectionGroupEditor() {
                   >
                     Bring your own OS licence
                   </Checkbox>
+                </ColumnLayout>
+              </Container>
+              <Container
+                header={
+                  <Header
+                    variant="h2"
+                    description="A critical server that fails to launch fails its wave; an optional one is reported and the wave goes on."
+                  >
+                    Server impact
+                  </Header>
+                }
+              >
+                <ColumnLayout columns={2}>
+                  <FormField label="Servers of this group are">
+                    <Select
+                      disabled={readOnly}
+                      data-testid="group-impact"
+                      selectedOption={{
+                        value: draft.impact,
+                        label: draft.impact === "OPTIONAL" ? "Optional" : "Critical (default)",
+                      }}
+                      options={[
+                        { value: "CRITICAL", label: "Critical (default)" },
+                        { value: "OPTIONAL", label: "Optional" },
+                      ]}
+                      onChange={(e) =>
+                        setDraft((d) => ({
+                          ...d,
+                          impact: e.detail.selectedOption.value as "CRITICAL" | "OPTIONAL",
+                        }))
+                      }
+                    />
+                  </FormField>
+                  <FormField
+                    label={draft.impact === "OPTIONAL" ? "Critical servers" : "Optional servers"}
+                    description="Exceptions to the group's impact."
+                  >
+                    <Multiselect
+                      disabled={readOnly}
+                      data-testid="impact-exceptions"
+                      placeholder="Choose servers"
+                      selectedOptions={draft.impactExceptions.map((serverId) => ({
+                        value: serverId,
+                        label:
+                          preview.result?.servers.find((s) => s.sourceServerId === serverId)?.hostname ??
+                          serverId,
+                      }))}
+                      options={(preview.result?.servers ?? []).map((s) => ({
+                        value: s.sourceServerId,
+                        label: s.hostname,
+                        description: s.sourceServerId,
+                      }))}
+                      onChange={(e) =>
+                        setDraft((d) => ({
+                          ...d,
+                          impactExceptions: e.detail.selectedOptions.map((o) => o.value!),
+                        }))
+                      }
+                    />
+                  </FormField>
                 </ColumnLayout>
               </Container>
               <ErrorAlert error={saveError} header="Could not save the protection group" />
