@@ -25,6 +25,7 @@ import type { EngineSignal } from "./engine-signal.js";
 import { executionRecords } from "./execution-records.js";
 import { createForceEnd } from "./force-end.js";
 import type { Inventory } from "./inventory.js";
+import { applyPointInTime, chooseSnapshots } from "./point-in-time.js";
 import type { RecoveryPlanService } from "./recovery-plans.js";
 import { failbackAllowanceNow } from "./settings.js";
 
@@ -163,6 +164,15 @@ export function createExecutionService(
             "CONFIRMATION_REQUIRED",
           );
         }
+        if (
+          request.executionType === "FAILBACK" &&
+          request.pointInTime !== undefined &&
+          request.pointInTime !== "latest"
+        )
+          throw new ValidationError(
+            "A FAILBACK returns servers with their current data: pointInTime applies to DRILL and RECOVERY only.",
+            [{ path: "pointInTime", message: "DRILL and RECOVERY only" }],
+          );
         const validation = await plans.validate({
           name: plan.name,
           waves: plan.waves,
@@ -221,7 +231,9 @@ export function createExecutionService(
               cancelling: a.status === "CANCELLING",
             });
           }
+        const pointInTime = await applyPointInTime(deps.drs, groups, request.pointInTime, deps.clock.now());
         const { execution, events } = createExecution({
+          ...(pointInTime ? { pointInTime } : {}),
           executionId: deps.newId(),
           plan,
           groups,
@@ -435,6 +447,47 @@ export function createExecutionService(
     ...executionRecords(store, require),
 
     /** Existing recovery instances of a plan's servers: a new launch replaces them (spec §14). */
+    /**
+     * Before starting: the snapshot each server of the plan would recover from at `at` (its newest at all when
+     * absent), with its age; servers with none at or before `at` are listed under `missing`.
+     */
+    async previewPointInTime(planId: string, at: string | undefined) {
+      const plan = await store.recoveryPlans.get(planId);
+      if (!plan) throw new NotFoundError("recovery plan", planId);
+      const now = deps.clock.now();
+      if (at !== undefined && Date.parse(at) > now)
+        throw new ValidationError(
+          `at ${at} is in the future.`,
+          [{ path: "at", message: "must not be in the future" }],
+          "POINT_IN_TIME_IN_FUTURE",
+        );
+      const groups = await snapshotGroups([...new Set(plan.waves.flatMap((w) => w.protectionGroupIds))]);
+      const waveOf = new Map(
+        plan.waves.flatMap((w) => w.protectionGroupIds.map((g) => [g, w.name] as const)),
+      );
+      const choices = await chooseSnapshots(deps.drs, groups, at);
+      const servers = choices.map((c) => ({
+        sourceServerId: c.sourceServerId,
+        hostname: c.hostname,
+        accountId: c.accountId,
+        region: c.region,
+        wave: waveOf.get(c.groupId) ?? "",
+        ...(c.snapshot
+          ? {
+              snapshotId: c.snapshot.snapshotId,
+              takenAt: c.snapshot.takenAt,
+              ageSeconds: Math.max(0, Math.round((now - Date.parse(c.snapshot.takenAt)) / 1000)),
+            }
+          : {}),
+      }));
+      return {
+        planId,
+        ...(at !== undefined ? { at: new Date(Date.parse(at)).toISOString() } : {}),
+        servers,
+        missing: servers.filter((s) => !s.snapshotId).map((s) => s.sourceServerId),
+      };
+    },
+
     async checkExistingInstances(planId: string) {
       const plan = await store.recoveryPlans.get(planId);
       if (!plan) throw new NotFoundError("recovery plan", planId);

@@ -118,6 +118,7 @@ export function buildReport(e: Execution, generatedAt: number, events: readonly 
       startTime: iso(e.startTime)!,
       ...(e.endTime !== undefined ? { endTime: iso(e.endTime) } : {}),
       ...(achieved !== undefined ? { durationSeconds: achieved } : {}),
+      pointInTime: e.pointInTime ?? { mode: "latest" as const },
     },
     plan: {
       planId: e.planId,
@@ -180,6 +181,7 @@ export function buildReport(e: Execution, generatedAt: number, events: readonly 
           outcome: s.status,
           impact: s.impact ?? "CRITICAL",
           ...(s.retries ? { retries: s.retries } : {}),
+          ...(s.snapshot ? { snapshotId: s.snapshot.snapshotId, snapshotTakenAt: s.snapshot.takenAt } : {}),
           ...(s.jobId ? { jobId: s.jobId } : {}),
           ...(s.error ? { error: s.error } : {}),
         };
@@ -244,6 +246,7 @@ export function reportMarkdown(r: ExecutionReport): string {
     `| Started | ${r.execution.startTime} |`,
     `| Ended | ${r.execution.endTime ?? "—"} |`,
     `| Duration | ${dur(r.execution.durationSeconds)} |`,
+    `| Point in time | ${r.execution.pointInTime.mode === "time" ? `each server's latest snapshot at or before ${r.execution.pointInTime.at}` : r.execution.pointInTime.mode === "snapshots" ? "snapshots chosen per server" : "latest data"} |`,
     `| RTO target / achieved | ${dur(r.objectives.rtoTargetSeconds)} / ${dur(r.objectives.rtoAchievedSeconds)} including human time${r.objectives.rtoMet === undefined ? "" : r.objectives.rtoMet ? " (met)" : " (**missed**)"} |`,
     `| RTO achieved without human time | ${dur(r.objectives.rtoAchievedWithoutHumanSeconds)} (human time ${dur(r.objectives.humanSeconds)}) |`,
     `| RPO target | ${dur(r.objectives.rpoTargetSeconds)} |`,
@@ -266,7 +269,7 @@ export function reportMarkdown(r: ExecutionReport): string {
     "|---|---|---|---|---|---|---|",
     ...r.servers.map(
       (s) =>
-        `| ${cell(s.hostname)} (\`${s.sourceServerId}\`) | ${cell(s.wave)} | ${s.accountId}/${s.region} | ${s.recoveryInstanceId ?? "—"}${s.ec2InstanceId && s.ec2InstanceId !== s.recoveryInstanceId ? ` (EC2 ${s.ec2InstanceId})` : ""} | ${s.startTime ?? "—"} | ${s.endTime ?? "—"} | ${s.outcome}${s.impact === "OPTIONAL" ? " (optional)" : ""}${s.error ? `: ${cell(s.error)}` : ""} |`,
+        `| ${cell(s.hostname)} (\`${s.sourceServerId}\`) | ${cell(s.wave)} | ${s.accountId}/${s.region} | ${s.recoveryInstanceId ?? "—"}${s.ec2InstanceId && s.ec2InstanceId !== s.recoveryInstanceId ? ` (EC2 ${s.ec2InstanceId})` : ""} | ${s.startTime ?? "—"} | ${s.endTime ?? "—"} | ${s.outcome}${s.impact === "OPTIONAL" ? " (optional)" : ""}${s.snapshotId ? ` from ${s.snapshotId} (${s.snapshotTakenAt})` : ""}${s.error ? `: ${cell(s.error)}` : ""} |`,
     ),
   );
   lines.push("", "## Human actions", "");

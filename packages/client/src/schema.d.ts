@@ -356,6 +356,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/recovery-plans/{id}/point-in-time": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Preview point-in-time recovery: the snapshot each server would recover from at a time (default: its newest), with its age
+         * @description Servers with no snapshot taken at or before `at` have no snapshotId and are listed in `missing` (starting at that time would be refused with 409 NO_SNAPSHOT_AT_POINT_IN_TIME).
+         *
+         *     Requires permission `drs:ViewResources`.
+         */
+        get: operations["getRecoveryPlansByIdPointInTime"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/recovery-plans/{id}/check-existing-instances": {
         parameters: {
             query?: never;
@@ -1517,8 +1539,15 @@ export interface components {
             confirm?: string;
             reverseWaveOrder?: boolean;
             comment?: string;
+            pointInTime?: components["schemas"]["PointInTime"];
             /** Format: uuid */
             planId: string;
+        };
+        /** @description latest (default), an ISO time (each server's latest snapshot at or before it), or {snapshotIds: {sourceServerId: snapshotId}} */
+        PointInTime: "latest" | string | {
+            snapshotIds: {
+                [key: string]: string;
+            };
         };
         StartExecution: {
             /** @enum {string} */
@@ -1526,6 +1555,23 @@ export interface components {
             confirm?: string;
             reverseWaveOrder?: boolean;
             comment?: string;
+            pointInTime?: components["schemas"]["PointInTime"];
+        };
+        PointInTimePreview: {
+            planId: string;
+            at?: string;
+            servers: {
+                sourceServerId: string;
+                hostname: string;
+                accountId: string;
+                region: string;
+                wave: string;
+                snapshotId?: string;
+                takenAt?: string;
+                ageSeconds?: number;
+            }[];
+            /** @description Servers with no snapshot at or before `at` */
+            missing: string[];
         };
         PreflightCheck: {
             planId: string;
@@ -1591,6 +1637,12 @@ export interface components {
             };
             options?: {
                 reverseWaveOrder: boolean;
+            };
+            /** @description The point in time asked for at start; each server's snapshot is on the server */
+            pointInTime: {
+                /** @enum {string} */
+                mode: "latest" | "time" | "snapshots";
+                at?: string;
             };
             /** @description FAILBACK: the replication allowance each wave gets on top of its timeout, frozen from settings.failbackReplicationTimeoutHours when the execution started */
             failbackAllowanceSeconds?: number;
@@ -1682,6 +1734,11 @@ export interface components {
             impact: components["schemas"]["ServerImpact"];
             /** @description How many times a wave retry relaunched it */
             retries?: number;
+            /** @description Point-in-time recovery: the snapshot chosen at start (absent: the latest data) */
+            snapshot?: {
+                snapshotId: string;
+                takenAt: string;
+            };
             jobId?: string;
             recoveryInstanceId?: string;
             ec2InstanceId?: string;
@@ -1870,6 +1927,11 @@ export interface components {
             title: string;
             generatedAt: string;
             execution: {
+                pointInTime: {
+                    /** @enum {string} */
+                    mode: "latest" | "time" | "snapshots";
+                    at?: string;
+                };
                 executionId: string;
                 /** @enum {string} */
                 executionType: "DRILL" | "RECOVERY" | "FAILBACK";
@@ -1931,6 +1993,8 @@ export interface components {
                 endTime?: string;
                 outcome: string;
                 impact: components["schemas"]["ServerImpact"];
+                snapshotId?: string;
+                snapshotTakenAt?: string;
                 retries?: number;
                 jobId?: string;
                 error?: string;
@@ -4017,6 +4081,87 @@ export interface operations {
             };
             /** @description Conflict (name taken, server assigned, resource in use, invalid state) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per user) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRecoveryPlansByIdPointInTime: {
+        parameters: {
+            query?: {
+                /** @description ISO time; default: the newest snapshot of each server */
+                at?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Chosen snapshots */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PointInTimePreview"];
+                };
+            };
+            /** @description Invalid request (problem+json with `errors[]`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the route's permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

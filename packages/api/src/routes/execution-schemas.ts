@@ -64,6 +64,12 @@ export const ExecutionServerSchema = z
       .int()
       .optional()
       .openapi({ description: "How many times a wave retry relaunched it" }),
+    snapshot: z
+      .object({ snapshotId: z.string(), takenAt: z.string() })
+      .optional()
+      .openapi({
+        description: "Point-in-time recovery: the snapshot chosen at start (absent: the latest data)",
+      }),
     jobId: z.string().optional(),
     recoveryInstanceId: z.string().optional(),
     ec2InstanceId: z.string().optional(),
@@ -253,6 +259,11 @@ export const ExecutionDetailSchema = z
     cancelRequested: ByAt.optional(),
     error: z.object({ code: z.string(), message: z.string() }).optional(),
     options: z.object({ reverseWaveOrder: z.boolean() }).optional(),
+    pointInTime: z
+      .object({ mode: z.enum(["latest", "time", "snapshots"]), at: z.string().optional() })
+      .openapi({
+        description: "The point in time asked for at start; each server's snapshot is on the server",
+      }),
     failbackAllowanceSeconds: z.number().int().optional().openapi({
       description:
         "FAILBACK: the replication allowance each wave gets on top of its timeout, frozen from settings.failbackReplicationTimeoutHours when the execution started",
@@ -345,6 +356,7 @@ export const ExecutionReportSchema = z
     title: z.string(),
     generatedAt: z.string(),
     execution: z.object({
+      pointInTime: z.object({ mode: z.enum(["latest", "time", "snapshots"]), at: z.string().optional() }),
       executionId: z.string(),
       executionType: z.enum(EXECUTION_TYPES),
       status: z.enum(EXECUTION_STATUSES),
@@ -405,6 +417,8 @@ export const ExecutionReportSchema = z
         endTime: z.string().optional(),
         outcome: z.string(),
         impact: ServerImpactSchema,
+        snapshotId: z.string().optional(),
+        snapshotTakenAt: z.string().optional(),
         retries: z.number().int().optional(),
         jobId: z.string().optional(),
         error: z.string().optional(),

@@ -40,6 +40,7 @@ export function executionView(e: Execution, now: number = e.updatedAt, options: 
       : {}),
     ...(e.error ? { error: e.error } : {}),
     options: e.options,
+    pointInTime: e.pointInTime ?? { mode: "latest" },
     ...(e.failbackAllowanceSeconds !== undefined
       ? { failbackAllowanceSeconds: e.failbackAllowanceSeconds }
       : {}),
@@ -106,6 +107,7 @@ export function executionView(e: Execution, now: number = e.updatedAt, options: 
         launchStatus: s.status,
         impact: s.impact ?? "CRITICAL",
         ...(s.retries ? { retries: s.retries } : {}),
+        ...(s.snapshot ? { snapshot: { ...s.snapshot } } : {}),
         ...(s.jobId ? { jobId: s.jobId } : {}),
         ...(s.recoveryInstanceId ? { recoveryInstanceId: s.recoveryInstanceId } : {}),
         ...(s.ec2InstanceId ? { ec2InstanceId: s.ec2InstanceId } : {}),

@@ -76,6 +76,25 @@ const AcceptedSchema = z
 const DecisionSchema = z
   .strictObject({ actionId: z.string().max(200).optional(), comment: z.string().max(1024).optional() })
   .openapi("ApprovalDecision");
+const PointInTimePreviewSchema = z
+  .object({
+    planId: z.string(),
+    at: z.string().optional(),
+    servers: z.array(
+      z.object({
+        sourceServerId: z.string(),
+        hostname: z.string(),
+        accountId: z.string(),
+        region: z.string(),
+        wave: z.string(),
+        snapshotId: z.string().optional(),
+        takenAt: z.string().optional(),
+        ageSeconds: z.number().int().optional(),
+      }),
+    ),
+    missing: z.array(z.string()).openapi({ description: "Servers with no snapshot at or before `at`" }),
+  })
+  .openapi("PointInTimePreview");
 const WaveParam = IdParam.extend({
   waveId: WaveIdSchema.meta({ param: { name: "waveId", in: "path" } }),
 });
@@ -236,6 +255,41 @@ export function registerExecutionRoutes(kit: RouteKit, options: { bus?: Executio
       });
       return c.json(started, 202);
     },
+  );
+  kit.add(
+    {
+      method: "get",
+      path: "/recovery-plans/{id}/point-in-time",
+      access: "drs:ViewResources",
+      tags: ["Recovery plans"],
+      summary:
+        "Preview point-in-time recovery: the snapshot each server would recover from at a time (default: its newest), with its age",
+      description:
+        "Servers with no snapshot taken at or before `at` have no snapshotId and are listed in `missing` (starting at that time would be refused with 409 NO_SNAPSHOT_AT_POINT_IN_TIME).",
+      request: {
+        params: IdParam,
+        query: z.object({
+          at: z.iso
+            .datetime({ offset: true })
+            .max(64)
+            .optional()
+            .openapi({ description: "ISO time; default: the newest snapshot of each server" }),
+        }),
+      },
+      responses: {
+        200: jsonResponse(PointInTimePreviewSchema, "Chosen snapshots"),
+        ...COMMON_ERRORS,
+        ...NOT_FOUND,
+      },
+    },
+    async (c) =>
+      c.json(
+        (await c.var.services.executions.previewPointInTime(
+          c.req.valid("param").id,
+          c.req.valid("query").at,
+        )) as never,
+        200,
+      ),
   );
   kit.add(
     {

@@ -87,6 +87,7 @@ export async function runEffect(
           sourceServerIds: effect.sourceServerIds,
           isDrill: effect.isDrill,
           tags: effect.tags,
+          ...(effect.snapshotIds ? { snapshotIds: effect.snapshotIds } : {}),
         });
         return ok({ kind: "launch", job });
       }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ConflictError } from "../errors.js";
 import type { WaveAction } from "./actions.js";
+import { SourceServerIdSchema } from "./common.js";
 import type { Ec2State, FailbackState, LaunchStatus } from "./drs.js";
 import type { ProtectionGroup } from "./protection-group.js";
 import type { OnFailure, RecoveryPlan, Wave } from "./recovery-plan.js";
@@ -25,6 +26,34 @@ export function isTerminal(status: ExecutionStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
+export const RecoverySnapshotIdSchema = z
+  .string()
+  .regex(/^pit-[0-9a-zA-Z]{17}$/, "must be a DRS recovery snapshot ID (pit- followed by 17 characters)")
+  .max(21);
+
+/**
+ * Which point in time the servers recover to: `latest` (the default: DRS's latest data), an ISO time T (each
+ * server recovers from its latest snapshot taken at or before T; refused when one has none), or explicit
+ * snapshot IDs per server (servers not named recover from the latest).
+ */
+export const PointInTimeSchema = z
+  .union([
+    z.literal("latest"),
+    z.iso.datetime({ offset: true }).max(64),
+    z.strictObject({
+      snapshotIds: z
+        .record(SourceServerIdSchema, RecoverySnapshotIdSchema)
+        .refine((m) => Object.keys(m).length >= 1, "name at least one server")
+        .refine((m) => Object.keys(m).length <= 3000, "at most 3000 servers"),
+    }),
+  ])
+  .meta({
+    id: "PointInTime",
+    description:
+      "latest (default), an ISO time (each server's latest snapshot at or before it), or {snapshotIds: {sourceServerId: snapshotId}}",
+  });
+export type PointInTime = z.infer<typeof PointInTimeSchema>;
+
 export const StartExecutionSchema = z
   .strictObject({
     executionType: z.enum(EXECUTION_TYPES),
@@ -33,6 +62,8 @@ export const StartExecutionSchema = z
     /** FAILBACK only: run waves in reverse plan order (dependencies reversed). */
     reverseWaveOrder: z.boolean().optional(),
     comment: z.string().max(1024).optional(),
+    /** DRILL and RECOVERY: the point in time to recover to (default latest). */
+    pointInTime: PointInTimeSchema.optional(),
   })
   .meta({ id: "StartExecution" });
 export type StartExecution = z.infer<typeof StartExecutionSchema>;
@@ -52,7 +83,16 @@ export interface GroupSnapshot {
     originEnvironment?: "ON_PREMISES" | "AWS";
     /** OPTIONAL: its failure does not fail its wave (absent: CRITICAL). */
     impact?: "OPTIONAL";
+    /** Point-in-time recovery: the snapshot chosen at start (absent: the latest data). */
+    snapshot?: ChosenSnapshot;
   }>;
+}
+
+/** A point-in-time snapshot chosen for a server when its execution started. */
+export interface ChosenSnapshot {
+  snapshotId: string;
+  /** When DRS took it (ISO). */
+  takenAt: string;
 }
 
 export interface PlanSnapshot {
@@ -88,6 +128,8 @@ export interface ServerRun {
   impact?: "OPTIONAL";
   /** How many times a person retried this server's launch (wave retries). */
   retries?: number;
+  /** Point-in-time recovery: the snapshot this server launches from (absent: the latest data). */
+  snapshot?: ChosenSnapshot;
   batchId?: string;
   jobId?: string;
   recoveryInstanceId?: string;
@@ -313,6 +355,11 @@ export interface Execution {
   startTime: number;
   endTime?: number;
   options: { reverseWaveOrder: boolean };
+  /**
+   * The point in time asked for at start (absent: latest). Frozen: each server's chosen snapshot is on its
+   * ServerRun (`snapshot`).
+   */
+  pointInTime?: { mode: "time"; at: string } | { mode: "snapshots" };
   /**
    * FAILBACK: the replication allowance (settings.failbackReplicationTimeoutHours) frozen when the execution
    * starts, so a later settings change does not move a running failback's deadlines (decision 005).

@@ -22,6 +22,8 @@ export interface CreateExecutionInput {
   /** FAILBACK: the replication allowance on top of each wave's timeout (frozen into the execution). */
   failbackAllowanceSeconds?: number;
   comment?: string;
+  /** Point-in-time recovery as asked (each server's chosen snapshot is on its group snapshot). */
+  pointInTime?: Execution["pointInTime"];
 }
 
 /**
@@ -60,6 +62,7 @@ export function createExecution(input: CreateExecutionInput): {
           groupId: g.groupId,
           status: "NOT_STARTED" as const,
           ...(s.impact === "OPTIONAL" ? { impact: "OPTIONAL" as const } : {}),
+          ...(s.snapshot ? { snapshot: { ...s.snapshot } } : {}),
         }));
       }),
       batches: [],
@@ -111,6 +114,7 @@ export function createExecution(input: CreateExecutionInput): {
     version: 1,
   };
   if (input.comment) execution.comment = input.comment;
+  if (input.pointInTime) execution.pointInTime = input.pointInTime;
   if (input.executionType === "FAILBACK" && input.failbackAllowanceSeconds !== undefined)
     execution.failbackAllowanceSeconds = input.failbackAllowanceSeconds;
   const serverCount = waves.reduce((n, w) => n + w.servers.length, 0);

@@ -146,6 +146,10 @@ export function launch(r: Round, b: BatchRun, scope: string) {
     });
     return;
   }
+  let snapshotIds: Record<string, string> | undefined;
+  for (const s of r.serversOfBatch(b))
+    if (s.snapshot && r.e.executionType !== "FAILBACK")
+      (snapshotIds ??= {})[s.sourceServerId] = s.snapshot.snapshotId;
   const launchSettings = b.sourceServerIds.flatMap((sid) => {
     const s = r
       .findWave(scope)
@@ -169,6 +173,7 @@ export function launch(r: Round, b: BatchRun, scope: string) {
     isDrill: r.e.executionType === "DRILL",
     tags,
     launchSettings,
+    ...(snapshotIds ? { snapshotIds } : {}),
   });
 }
 

@@ -44,6 +44,8 @@ export type Effect =
       tags: Record<string, string>;
       /** Applied with UpdateLaunchConfiguration before StartRecovery (idempotent). */
       launchSettings: Array<{ sourceServerId: string; settings: LaunchOverrides }>;
+      /** Point-in-time recovery: the snapshot each named server launches from (the latest for the others). */
+      snapshotIds?: Record<string, string>;
     })
   | (EffectBase & {
       kind: "failback-launch";

@@ -73,6 +73,7 @@ function detail(patch: Partial<ExecutionDetail>): ExecutionDetail {
       inProgress: waves.filter((w) => w.status === "RUNNING").length,
     },
     version: 3,
+    pointInTime: { mode: "latest" },
     ...patch,
     waves,
   };
