@@ -64,12 +64,9 @@ export const ExecutionServerSchema = z
       .int()
       .optional()
       .openapi({ description: "How many times a wave retry relaunched it" }),
-    snapshot: z
-      .object({ snapshotId: z.string(), takenAt: z.string() })
-      .optional()
-      .openapi({
-        description: "Point-in-time recovery: the snapshot chosen at start (absent: the latest data)",
-      }),
+    snapshot: z.object({ snapshotId: z.string(), takenAt: z.string() }).optional().openapi({
+      description: "Point-in-time recovery: the snapshot chosen at start (absent: the latest data)",
+    }),
     jobId: z.string().optional(),
     recoveryInstanceId: z.string().optional(),
     ec2InstanceId: z.string().optional(),
