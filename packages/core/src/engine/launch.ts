@@ -147,9 +147,11 @@ export function launch(r: Round, b: BatchRun, scope: string) {
     return;
   }
   let snapshotIds: Record<string, string> | undefined;
-  for (const s of r.serversOfBatch(b))
-    if (s.snapshot && r.e.executionType !== "FAILBACK")
-      (snapshotIds ??= {})[s.sourceServerId] = s.snapshot.snapshotId;
+  for (const s of r.serversOfBatch(b)) {
+    if (!s.snapshot || r.e.executionType === "FAILBACK") continue;
+    snapshotIds ??= {};
+    snapshotIds[s.sourceServerId] = s.snapshot.snapshotId;
+  }
   const launchSettings = b.sourceServerIds.flatMap((sid) => {
     const s = r
       .findWave(scope)
