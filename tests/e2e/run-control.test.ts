@@ -117,6 +117,42 @@ describe.skipIf(!available)("run control from the console", () => {
     expect(await web.getByText("Launched").count()).toBe(2);
   });
 
+  it("recovers to a point in time chosen in the execute dialog, with a preview of each server's snapshot", async () => {
+    const c = ui(page);
+    const plans = await apiCall<{ items: Array<{ planId: string; name: string }> }>(
+      product.url,
+      token,
+      "GET",
+      "/recovery-plans",
+    );
+    const planId = plans.items.find((p) => p.name === "Orders")!.planId;
+    await page.goto(`${product.url}/recovery-plans/${planId}`);
+    await page.getByRole("heading", { name: "Orders", level: 1 }).waitFor();
+    await c.click("execute-plan");
+    const dialog = page.getByTestId("execute-dialog");
+    await dialog.getByText("A point in time", { exact: true }).click();
+    // Before any snapshot: the preview says so and the start is disabled.
+    await dialog.getByTestId("pit-date").locator("input").fill("2020/01/01");
+    await dialog.getByTestId("pit-time").locator("input").fill("00:00:00");
+    await dialog.getByTestId("pit-missing").waitFor();
+    expect(await dialog.getByRole("button", { name: "Start drill" }).isDisabled()).toBe(true);
+    // Twenty minutes ago: every server has a snapshot, shown with its age.
+    const at = new Date(Date.now() - 20 * 60_000);
+    const iso = at.toISOString();
+    await dialog.getByTestId("pit-date").locator("input").fill(iso.slice(0, 10).replaceAll("-", "/"));
+    await dialog.getByTestId("pit-time").locator("input").fill(iso.slice(11, 19));
+    const preview = dialog.getByTestId("pit-preview");
+    await preview.getByText(/^pit-/).first().waitFor();
+    expect(await dialog.getByTestId("pit-missing").count()).toBe(0);
+    expect(await preview.getByText(/^pit-/).count()).toBe(4);
+    await dialog.getByRole("button", { name: "Start drill" }).click();
+    await page.waitForURL(/\/executions\/[0-9a-f-]{36}$/);
+    await page.getByTestId("execution-point-in-time").waitFor();
+    await expect.poll(() => c.status(), { timeout: 120_000, interval: 1000 }).toBe("Completed");
+    await page.getByRole("tab", { name: "Waves and servers" }).click();
+    await page.getByTestId("wave-servers-web").getByRole("columnheader", { name: "Point in time" }).waitFor();
+  });
+
   it("marks a server OPTIONAL in the protection group editor", async () => {
     await page.goto(`${product.url}/protection-groups/${groupId}/edit`);
     await page.getByTestId("group-wizard").waitFor();

@@ -384,6 +384,12 @@ describe("drsctl against the product", { timeout: 120_000 }, () => {
     expect((await drsctl(["run", "payments"])).code).toBe(2);
     expect((await drsctl(["run", "payments", "--recovery"])).code).toBe(2);
     expect((await drsctl(["no-such-command"])).code).toBe(2);
+    const pit = await drsctl(["run", "payments", "--drill", "--point-in-time", "yesterday"]);
+    expect(pit.code).toBe(2);
+    expect(pit.stderr).toContain("--point-in-time must be an ISO time");
+    const early = await drsctl(["run", "payments", "--drill", "--point-in-time", "2020-01-01T00:00:00Z"]);
+    expect(early.code).toBe(1);
+    expect(early.stderr).toContain("NO_SNAPSHOT_AT_POINT_IN_TIME");
     const missing = await drsctl(["get", "recovery-plan", "no-such-plan"]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no recovery plan named "no-such-plan"');

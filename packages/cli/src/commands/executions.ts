@@ -44,6 +44,10 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext,
       .option("--confirm <plan-name>", "RECOVERY: the plan's name, typed out")
       .option("--reverse", "FAILBACK: run the waves in reverse order")
       .option("--comment <text>", "recorded with the execution and in the audit trail")
+      .option(
+        "--point-in-time <time>",
+        "DRILL/RECOVERY: recover each server from its newest snapshot at or before this ISO time (default: latest)",
+      )
       .option("--wait", "follow the execution until it ends (exit 0 COMPLETED, 3 FAILED/CANCELLED)")
       .option("--interval <seconds>", "poll interval with --wait", validateInterval, 2)
       .action(
@@ -56,6 +60,7 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext,
             confirm?: string;
             reverse?: boolean;
             comment?: string;
+            pointInTime?: string;
             wait?: boolean;
             interval: number;
           },
@@ -67,6 +72,14 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext,
           ].filter((t): t is "DRILL" | "RECOVERY" | "FAILBACK" => t !== undefined);
           if (types.length !== 1) throw new UsageError("give exactly one of --drill, --recovery, --failback");
           const executionType = types[0]!;
+          if (
+            options.pointInTime !== undefined &&
+            options.pointInTime !== "latest" &&
+            Number.isNaN(Date.parse(options.pointInTime))
+          )
+            throw new UsageError(
+              `--point-in-time must be an ISO time such as 2026-03-01T09:30:00Z, or latest (got '${options.pointInTime}')`,
+            );
           if (options.reverse && executionType !== "FAILBACK")
             throw new UsageError("--reverse applies to --failback only");
           const api = await ctx.api();
@@ -93,6 +106,14 @@ export function registerExecutionCommands(program: Command, ctx: CommandContext,
                 ...(confirm !== undefined && executionType === "RECOVERY" ? { confirm } : {}),
                 ...(options.reverse ? { reverseWaveOrder: true } : {}),
                 ...(options.comment ? { comment: options.comment } : {}),
+                ...(options.pointInTime
+                  ? {
+                      pointInTime:
+                        options.pointInTime === "latest"
+                          ? "latest"
+                          : new Date(Date.parse(options.pointInTime)).toISOString(),
+                    }
+                  : {}),
               },
             }),
           );

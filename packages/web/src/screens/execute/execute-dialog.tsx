@@ -12,12 +12,13 @@ import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import Table from "@cloudscape-design/components/table";
 import Tiles from "@cloudscape-design/components/tiles";
 import { type Schemas, unwrap } from "@drso/client";
-import { useState } from "react";
+import { useCallback, useState } from "react";
 import { useApi } from "../../app-context.js";
 import { ErrorAlert } from "../../components/error-alert.js";
 import { formatDuration, plural } from "../../components/format.js";
 import { useNotify } from "../../components/notifications.js";
 import { useQuery } from "../../hooks/use-query.js";
+import { type PointInTimeChoice, PointInTimePicker, pointInTimeOf } from "./point-in-time-picker.js";
 
 type ExecutionType = "DRILL" | "RECOVERY" | "FAILBACK";
 
@@ -41,6 +42,13 @@ export function ExecuteDialog({
   const [reverse, setReverse] = useState(true);
   const [comment, setComment] = useState("");
   const [starting, setStarting] = useState(false);
+  const [pit, setPit] = useState<PointInTimeChoice>(() => {
+    const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    return { mode: "latest", date: hourAgo.slice(0, 10), time: hourAgo.slice(11, 19) };
+  });
+  const [pitBlocked, setPitBlocked] = useState<string>();
+  const onPitBlocked = useCallback((why: string | undefined) => setPitBlocked(why), []);
+  const pointInTime = type === "FAILBACK" ? undefined : pointInTimeOf(pit);
   const [error, setError] = useState<unknown>();
   const preflight = useQuery(
     () =>
@@ -50,6 +58,11 @@ export function ExecuteDialog({
     [api, plan.planId],
   );
   const confirmed = type !== "RECOVERY" || confirm === plan.name;
+  const blockedBy = !confirmed
+    ? "Type the plan's name to confirm a recovery."
+    : type !== "FAILBACK"
+      ? pitBlocked
+      : undefined;
 
   const start = async () => {
     setStarting(true);
@@ -63,6 +76,7 @@ export function ExecuteDialog({
             ...(type === "RECOVERY" ? { confirm } : {}),
             ...(type === "FAILBACK" ? { reverseWaveOrder: reverse } : {}),
             ...(comment.trim() ? { comment: comment.trim() } : {}),
+            ...(pointInTime ? { pointInTime } : {}),
           },
         }),
       );
@@ -93,8 +107,8 @@ export function ExecuteDialog({
             </Button>
             <Button
               variant="primary"
-              disabled={!confirmed}
-              disabledReason="Type the plan's name to confirm a recovery."
+              disabled={blockedBy !== undefined}
+              disabledReason={blockedBy ?? ""}
               loading={starting}
               onClick={() => void start()}
               data-testid="start-execution"
@@ -216,6 +230,9 @@ export function ExecuteDialog({
               </FormField>
             </SpaceBetween>
           </Alert>
+        ) : null}
+        {type !== "FAILBACK" ? (
+          <PointInTimePicker planId={plan.planId} choice={pit} onChange={setPit} onBlocked={onPitBlocked} />
         ) : null}
         {type === "FAILBACK" ? (
           <Checkbox checked={reverse} onChange={(e) => setReverse(e.detail.checked)}>

@@ -384,6 +384,13 @@ export function ExecutionView({
             <Box variant="awsui-value-large">
               <span data-testid="execution-duration">{formatDuration(liveDuration(d, now))}</span>
             </Box>
+            {d.pointInTime.mode !== "latest" ? (
+              <Box color="text-body-secondary" data-testid="execution-point-in-time">
+                {d.pointInTime.mode === "time"
+                  ? `Point in time: ${formatTime(d.pointInTime.at)}`
+                  : "Point in time: snapshots chosen per server"}
+              </Box>
+            ) : null}
           </div>
           <div>
             <Box variant="awsui-key-label">RTO achieved / target</Box>
@@ -535,6 +542,18 @@ export function ExecutionView({
                             </Box>
                           ),
                       },
+                      ...(d.pointInTime.mode !== "latest"
+                        ? [
+                            {
+                              id: "snapshot",
+                              header: "Point in time",
+                              cell: (s: (typeof w.servers)[number]) =>
+                                s.snapshot
+                                  ? `${formatTime(s.snapshot.takenAt)} (${s.snapshot.snapshotId})`
+                                  : "latest",
+                            },
+                          ]
+                        : []),
                       { id: "ri", header: "Recovery instance", cell: (s) => s.recoveryInstanceId ?? "—" },
                       {
                         id: "ec2",
