@@ -67,6 +67,18 @@ describe("the live view", () => {
     ).toBe(true);
   });
 
+  it("says how to decide a failure waiting for a person (onFailure pause)", () => {
+    const failed = {
+      ...detail,
+      pause: { reason: "failure", waveId: "app" },
+      waves: [detail.waves[0], { ...detail.waves[1], status: "FAILED", actions: [] }],
+    } as unknown as ExecutionDetail;
+    const frame = renderFrame(failed, [], Date.parse("2026-01-01T00:01:30.000Z"), 300);
+    expect(frame).toContain(
+      "  ⏸ wave app failed and waits for a decision — drsctl retry-wave e-1 app | skip-wave e-1 app | abort-wave e-1 app",
+    );
+  });
+
   it("shows an ASCII bar for plain output", () => {
     expect(progressBar(1, 1, 4, 8, false)).toBe("[##xx----]");
   });

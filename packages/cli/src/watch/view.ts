@@ -156,7 +156,14 @@ export function renderFrame(
   const approvals = approvalLines(detail);
   if (approvals.length > 0) lines.push("", ...approvals.map((a) => `  ⏸ ${a}`));
   const pause = (detail as { pause?: { reason: string; waveId?: string } }).pause;
-  if (detail.status === "PAUSED" && pause && approvals.length === 0) {
+  if (detail.status === "PAUSED" && pause?.reason === "failure") {
+    const id = detail.executionId;
+    const wave = pause.waveId ?? "?";
+    lines.push(
+      "",
+      `  ⏸ wave ${wave} failed and waits for a decision — drsctl retry-wave ${id} ${wave} | skip-wave ${id} ${wave} | abort-wave ${id} ${wave}`,
+    );
+  } else if (detail.status === "PAUSED" && pause && approvals.length === 0) {
     lines.push(
       "",
       `  ⏸ paused (${pause.reason}${pause.waveId ? `, before wave ${pause.waveId}` : ""}) — drsctl resume ${detail.executionId}`,
