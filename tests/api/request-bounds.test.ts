@@ -50,6 +50,7 @@ const VALID: Record<string, () => string> = {
   instanceId: () => "i-0123456789abcdef0",
   jobId: () => `drsjob-${"a".repeat(17)}`,
   region: () => "us-east-1",
+  waveId: () => "wave-1",
 };
 
 /** Values just past a schema's bounds (strings one character too long, integers one past either end). */
