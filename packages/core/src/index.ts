@@ -20,3 +20,4 @@ export * from "./ports/identity.js";
 export * from "./ports/notifier.js";
 export * from "./ports/store.js";
 export * from "./rbac.js";
+export * from "./domain/readiness.js";
