@@ -72,6 +72,12 @@ export function createSettingsService(deps: AppDeps) {
           ? { httpActionAllowedHosts: update.httpActionAllowedHosts }
           : {}),
         ...(update.forbidSelfApproval !== undefined ? { forbidSelfApproval: update.forbidSelfApproval } : {}),
+        ...(update.readinessIntervalMinutes !== undefined
+          ? { readinessIntervalMinutes: update.readinessIntervalMinutes }
+          : {}),
+        ...(update.readinessMaxDrillAgeDays !== undefined
+          ? { readinessMaxDrillAgeDays: update.readinessMaxDrillAgeDays }
+          : {}),
       };
       if (next.fastPollSeconds > next.pollIntervalSeconds) {
         throw new ValidationError("fastPollSeconds must not exceed pollIntervalSeconds.", [
