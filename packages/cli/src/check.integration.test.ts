@@ -109,8 +109,9 @@ describe("drsctl check PLAN", { timeout: 180_000 }, () => {
     expect(unknown.code).toBe(4);
     expect(unknown.stderr).toContain("no recovery plan named");
     // A home of its own: no session stored by the runs above.
+    freshHome = await mkdtemp(join(tmpdir(), "drsctl-check-"));
     const badPassword = await check(["check-me"], {
-      HOME: (freshHome = await mkdtemp(join(tmpdir(), "drsctl-check-"))),
+      HOME: freshHome,
       DRSCTL_PASSWORD: "wrong-password-1",
     });
     expect(badPassword.code, badPassword.stderr).toBe(5);
