@@ -238,20 +238,26 @@ export function createReadinessService(deps: AppDeps, inventory: Inventory, sett
           "The orchestrator runs against the DRS simulator, where SSM actions cannot run (DRSO_DRS_MODE=aws).",
       };
     else {
-      const firstTarget = [...targets.values()][0];
+      // Checked where the wave's servers live (its first protection group's account and region).
+      const targetOfWave = (waveId: string) => {
+        const gid = plan.waves.find((w) => w.waveId === waveId)?.protectionGroupIds[0];
+        const g = gid ? groups.get(gid) : undefined;
+        return g ? { accountId: g.accountId, region: g.region } : undefined;
+      };
       ssmDocuments = {
         mode: "checked",
         documents: await Promise.all(
           documents.map(async (d) => {
-            const exists = deps.actions?.documentExists;
-            if (!exists || !firstTarget)
+            const exists = deps.actions?.documentExists?.bind(deps.actions);
+            const target = targetOfWave(d.waveId);
+            if (!exists || !target)
               return {
                 ...d,
                 exists: "unknown" as const,
                 problem: "this deployment cannot look documents up",
               };
             try {
-              return { ...d, exists: await exists(d.documentName, firstTarget) };
+              return { ...d, exists: await exists(d.documentName, target) };
             } catch (error) {
               return { ...d, exists: "unknown" as const, problem: (error as Error).message };
             }
