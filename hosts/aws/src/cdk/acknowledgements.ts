@@ -78,9 +78,16 @@ const DRS_RESOURCES = (scope: IConstruct, write: boolean) => {
       },
       {
         id: "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:*:*:document/*]",
-        reason: "Wave actions run any SSM command document, including AWS-owned ones (AWS-RunShellScript …).",
+        reason:
+          "Wave actions run any SSM command document, including AWS-owned ones (AWS-RunShellScript …); plan readiness checks that they exist (DescribeDocument).",
       },
     );
+  else
+    acks.push({
+      id: "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:*:*:document/*]",
+      reason:
+        "Plan readiness checks that the SSM documents wave actions name exist (DescribeDocument, read-only), including AWS-owned ones (no account in their ARN).",
+    });
   acknowledge(scope, ...acks);
 };
 

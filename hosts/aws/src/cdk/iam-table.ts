@@ -56,6 +56,7 @@ export const SDK_COMMAND_PERMISSIONS: Record<string, CommandPermission> = {
       "DescribeJobLogItems",
       "DescribeRecoveryInstances",
       "GetLaunchConfiguration",
+      "DescribeRecoverySnapshots",
       "UpdateLaunchConfiguration",
       "ReverseReplication",
       "StartFailbackLaunch",
@@ -78,6 +79,7 @@ export const SDK_COMMAND_PERMISSIONS: Record<string, CommandPermission> = {
       "GetCommandInvocation",
       "StartAutomationExecution",
       "GetAutomationExecution",
+      "DescribeDocument",
     ),
   ),
   ...client(
