@@ -181,6 +181,27 @@ describe("plan readiness", { timeout: 240_000 }, () => {
     expect((await check()).status).toBe("READY");
   });
 
+  it("a server that another plan also recovers is a warning until that plan is gone", async () => {
+    const groups = await admin.get<{ items: Array<{ groupId: string; name: string }> }>("/protection-groups");
+    const web = groups.body.items.find((g) => g.name === "ready-web")!.groupId;
+    const other = await admin.post<{ planId: string }>("/recovery-plans", {
+      name: "ready-other",
+      waves: [{ name: "again", protectionGroupIds: [web] }],
+    });
+    expect(other.status).toBe(201);
+    const r = await check();
+    expect(r.status).toBe("WARNINGS");
+    const conflicts = r.checks.filter((c) => c.check === "plan-conflict");
+    expect(conflicts.map((c) => c.hostname).sort()).toEqual([
+      "web-orders-01",
+      "web-orders-02",
+      "web-orders-03",
+    ]);
+    expect(conflicts[0]!.message).toContain("'ready-other'");
+    expect((await admin.del(`/recovery-plans/${other.body.planId}`)).status).toBe(204);
+    expect((await check()).status).toBe("READY");
+  });
+
   it("keeps the history of changes, audits and lists them", async () => {
     const h = await admin.get<{ items: Array<{ previous: string | null; status: string }> }>(
       `/recovery-plans/${planId}/readiness/history`,
