@@ -16,8 +16,8 @@ import {
   targetKey,
 } from "@drso/core";
 import { type AppDeps, iso } from "./deps.js";
-import type { Inventory } from "./inventory.js";
-import type { SettingsService } from "./settings.js";
+import { createInventory, type Inventory } from "./inventory.js";
+import { createSettingsService, type SettingsService } from "./settings.js";
 
 /** One change of a plan's readiness status. */
 export interface ReadinessChange {
@@ -80,7 +80,17 @@ function accessProblem(error: unknown, t: DrsTarget, mode: "sim" | "aws"): { pro
   return { problem: message, fix: "Check connectivity to DRS in that account and region, then check again." };
 }
 
-export function createReadinessService(deps: AppDeps, inventory: Inventory, settings: SettingsService) {
+/** What readiness needs of the composition root (the AWS sweeper has no user directory). */
+export type ReadinessDeps = Pick<
+  AppDeps,
+  "store" | "drs" | "clock" | "newId" | "notifier" | "actions" | "inventoryTtlSeconds"
+>;
+
+export function createReadinessService(
+  deps: ReadinessDeps,
+  inventory: Inventory,
+  settings: Pick<SettingsService, "current">,
+) {
   const { store } = deps;
   const key = (planId: string) => `readiness/${planId}`;
   const running = new Map<string, Promise<ReadinessView>>();
@@ -406,15 +416,27 @@ export function createReadinessService(deps: AppDeps, inventory: Inventory, sett
 
   let sweep: Promise<void> | undefined;
   let again: string | undefined;
-  /** Every plan, one after the other (bounded: never two sweeps at once; a request during one runs once after). */
-  function evaluateAll(trigger: string): Promise<void> {
+  /**
+   * Every plan, the longest unevaluated first, one after the other (bounded: never two sweeps at once; a request
+   * during one runs once after). With `untilMs` (a Lambda's time budget) it stops starting plans at that time:
+   * the next sweep begins with the ones it left.
+   */
+  function evaluateAll(trigger: string, options: { untilMs?: number } = {}): Promise<void> {
     if (sweep) {
       again = trigger;
       return sweep;
     }
     sweep = (async () => {
       try {
-        for (const p of await store.recoveryPlans.listAll()) {
+        const plans = await Promise.all(
+          (await store.recoveryPlans.listAll()).map(async (p) => ({
+            planId: p.planId,
+            at: (await read(p.planId))?.latest.evaluatedAt ?? "",
+          })),
+        );
+        plans.sort((a, b) => a.at.localeCompare(b.at));
+        for (const p of plans) {
+          if (options.untilMs !== undefined && deps.clock.now() >= options.untilMs) break;
           try {
             await evaluate(p.planId, trigger);
           } catch (error) {
@@ -443,13 +465,13 @@ export function createReadinessService(deps: AppDeps, inventory: Inventory, sett
      * The periodic evaluation: every plan when the last sweep is `readinessIntervalMinutes` old (the local host
      * asks every minute, the AWS sweeper Lambda on its schedule). True when it swept.
      */
-    async sweepIfDue(): Promise<boolean> {
+    async sweepIfDue(options: { untilMs?: number } = {}): Promise<boolean> {
       const { settings: current } = await settings.current();
       const last = Number((await store.kv.get(SWEEP_KEY)) ?? 0);
       const now = deps.clock.now();
       if (now - last < current.readinessIntervalMinutes * 60_000) return false;
       await store.kv.put(SWEEP_KEY, String(now));
-      await evaluateAll("schedule");
+      await evaluateAll("schedule", options);
       return true;
     },
     /** After a change of a plan, group, account or settings: every plan (conflicts and quotas span plans). */
@@ -479,3 +501,8 @@ export function createReadinessService(deps: AppDeps, inventory: Inventory, sett
 }
 
 export type ReadinessService = ReturnType<typeof createReadinessService>;
+
+/** Readiness on its own, for a composition root without the other use cases (the AWS sweeper Lambda). */
+export function createStandaloneReadiness(deps: ReadinessDeps): ReadinessService {
+  return createReadinessService(deps, createInventory(deps), createSettingsService(deps));
+}

@@ -23,7 +23,7 @@ export async function failbackAllowanceNow(store: AppDeps["store"]): Promise<num
   );
 }
 
-export function createSettingsService(deps: AppDeps) {
+export function createSettingsService(deps: Pick<AppDeps, "store">) {
   const { store } = deps;
 
   async function current(): Promise<{ settings: Settings; version: number }> {

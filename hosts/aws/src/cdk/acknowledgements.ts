@@ -137,7 +137,7 @@ export function acknowledgeRootFindings(root: RootStack): void {
       reason:
         "DescribeExecution on this state machine's executions only; execution names are the orchestrator's execution IDs, created at run time.",
     });
-  for (const name of ["api", "step"] as const) {
+  for (const name of ["api", "step", "sweeper"] as const) {
     acknowledge(roles[name], {
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${p.crossAccountRoleName}]`,
       reason:
