@@ -188,6 +188,10 @@ describe("readiness service", () => {
     const before = (await t.services.readiness.statusOf(t.planId))!.evaluatedAt;
     t.clock.advance(1000);
     await t.services.settings.update({ readinessMaxDrillAgeDays: 30 }, undefined);
+    t.clock.advance(1000);
+    await t.services.readiness.settled();
+    expect((await t.services.readiness.statusOf(t.planId))!.evaluatedAt).toBe(before); // changes settle first
+    t.clock.advance(1000);
     await t.services.readiness.settled();
     expect((await t.services.readiness.statusOf(t.planId))!.evaluatedAt > before).toBe(true);
   });

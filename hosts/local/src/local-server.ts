@@ -352,7 +352,7 @@ export async function startLocalServer(
       closers.unshift(async () => {
         stopped = true;
         if (timer) clearTimeout(timer);
-        await services.readiness.settled();
+        await services.readiness.close();
       });
     }
 

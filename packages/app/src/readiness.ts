@@ -44,6 +44,8 @@ interface ReadinessRecord {
 export const MAX_STORED_FINDINGS = 300;
 export const MAX_HISTORY = 50;
 const PER_SERVER_CONCURRENCY = 8;
+/** Changes to plans, groups, accounts or settings are evaluated once they paused this long. */
+export const CHANGE_QUIET_MS = 2_000;
 
 export type ReadinessView = ReadinessResult & { findingsOmitted?: number; trigger: string };
 
@@ -458,6 +460,9 @@ export function createReadinessService(
   }
 
   const SWEEP_KEY = "readiness-sweep/last";
+  let closed = false;
+  let cancelPending: (() => void) | undefined;
+  const changes = new Set<string>();
   return {
     evaluate,
     evaluateAll,
@@ -474,9 +479,21 @@ export function createReadinessService(
       await evaluateAll("schedule", options);
       return true;
     },
-    /** After a change of a plan, group, account or settings: every plan (conflicts and quotas span plans). */
+    /**
+     * After a change of a plan, group, account or settings: every plan (conflicts and quotas span plans), once the
+     * changes have paused for CHANGE_QUIET_MS, so a burst of edits costs one sweep and the requests right after a
+     * change (the list the console opens next) do not compete with DRS reads.
+     */
     changed(what: string) {
-      void evaluateAll(`change: ${what}`);
+      if (closed) return;
+      changes.add(what);
+      cancelPending?.();
+      cancelPending = deps.clock.schedule(deps.clock.now() + CHANGE_QUIET_MS, () => {
+        cancelPending = undefined;
+        const what = [...changes].join(", ");
+        changes.clear();
+        if (!closed) void evaluateAll(`change: ${what}`);
+      });
     },
     /** The latest result, evaluating the plan when it has none yet. */
     async latest(planId: string): Promise<ReadinessView> {
@@ -495,6 +512,13 @@ export function createReadinessService(
     },
     /** Idle until the sweeps and evaluations running now end (tests, shutdown). */
     async settled() {
+      while (sweep || running.size > 0) await Promise.allSettled([sweep, ...running.values()]);
+    },
+    /** Shutdown: no evaluation after changes any more; waits for the running ones. */
+    async close() {
+      closed = true;
+      cancelPending?.();
+      cancelPending = undefined;
       while (sweep || running.size > 0) await Promise.allSettled([sweep, ...running.values()]);
     },
   };
