@@ -125,6 +125,22 @@ describe("plan readiness", { timeout: 240_000 }, () => {
     expect((await check()).status).toBe("READY");
   });
 
+  it("a launch configuration DRS will not show is a warning naming the permission, and READY once readable", async () => {
+    sim().setConfig({ accessDenied: { GetLaunchConfiguration: true } });
+    try {
+      const r = await check();
+      expect(r.status).toBe("WARNINGS");
+      expect(r.checks.map((c) => `${c.check}:${c.severity}`)).toEqual([
+        "launch-configuration:warning",
+        "launch-configuration:warning",
+      ]);
+      expect(r.checks[0]!.fix).toContain("drs:GetLaunchConfiguration");
+    } finally {
+      sim().setConfig({ accessDenied: { GetLaunchConfiguration: null } });
+    }
+    expect((await check()).status).toBe("READY");
+  });
+
   it("DRS quotas the largest wave exceeds make it NOT_READY; the change is evaluated without asking", async () => {
     const put = await admin.put("/config/settings", { quotas: { serversPerJob: 1, concurrentJobs: 1 } });
     expect(put.status).toBe(200);
