@@ -58,6 +58,9 @@ const SEED: Array<[string, string, string]> = [
 /** Routes beyond the seed and the rule we chose for them (docs/decisions/002-role-permission-matrix.md). */
 const EXTRA: Array<[string, string, string]> = [
   ["POST", "/recovery-plans/validate", "drs:ViewResources"],
+  ["GET", "/recovery-plans/{id}/readiness", "drs:ViewResources"],
+  ["POST", "/recovery-plans/{id}/readiness", "drs:ViewResources"],
+  ["GET", "/recovery-plans/{id}/readiness/history", "drs:ViewResources"],
   ["POST", "/executions/{id}/approve", "drs:ManageExecution"],
   ["POST", "/executions/{id}/reject", "drs:ManageExecution"],
   ["POST", "/executions/{id}/waves/{waveId}/retry", "drs:ManageExecution"],

@@ -82,7 +82,7 @@ export function createHttpActionRunner(options: HttpActionRunnerOptions = {}): A
 /** Routes each action type to the first runner that supports it. */
 export function combineActionRunners(...runners: ActionRunner[]): ActionRunner {
   const pick = (type: WaveAction["type"]) => runners.find((r) => r.supports(type));
-  return {
+  const combined: ActionRunner = {
     supports: (type) => pick(type) !== undefined,
     start: (action, context) =>
       pick(action.type)?.start(action, context) ??
@@ -91,6 +91,9 @@ export function combineActionRunners(...runners: ActionRunner[]): ActionRunner {
       pick(action.type)?.poll(action, context, handle) ??
       Promise.resolve({ status: "FAILED", error: `${action.type} is not supported` }),
   };
+  const lookup = runners.find((r) => r.documentExists);
+  if (lookup?.documentExists) combined.documentExists = lookup.documentExists.bind(lookup);
+  return combined;
 }
 
 /** The settings' `httpActionAllowedHosts`, read on every call (a change applies to the next request). */

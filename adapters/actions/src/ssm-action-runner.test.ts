@@ -1,4 +1,9 @@
-import { GetCommandInvocationCommand, ListCommandsCommand, SSMClient } from "@aws-sdk/client-ssm";
+import {
+  CreateDocumentCommand,
+  GetCommandInvocationCommand,
+  ListCommandsCommand,
+  SSMClient,
+} from "@aws-sdk/client-ssm";
 import type { ActionContext, DrsTarget, WaveAction } from "@drso/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -223,6 +228,24 @@ describe.skipIf(!moto)(
     afterAll(async () => {
       for (const c of clients.values()) c.destroy();
       await server?.stop();
+    });
+
+    it("tells whether a document exists (plan readiness) with DescribeDocument", async () => {
+      const target = { accountId: "123456789012", region: "us-east-1" };
+      await clientFor(target).send(
+        new CreateDocumentCommand({
+          Name: "Drso-Readiness-Check",
+          DocumentType: "Command",
+          Content: JSON.stringify({
+            schemaVersion: "2.2",
+            description: "readiness test",
+            mainSteps: [{ action: "aws:runShellScript", name: "run", inputs: { runCommand: ["true"] } }],
+          }),
+        }),
+      );
+      const runner = createSsmActionRunner({ clientFor });
+      expect(await runner.documentExists!("Drso-Readiness-Check", target)).toBe(true);
+      expect(await runner.documentExists!("No-Such-Document", target)).toBe(false);
     });
 
     it("sends one command per region and 50 instances, polls them to SUCCEEDED, and a retried start sends nothing new", async () => {

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import {
   type AutomationExecution,
   type Command,
+  DescribeDocumentCommand,
   GetAutomationExecutionCommand,
   GetCommandInvocationCommand,
   ListCommandsCommand,
@@ -340,6 +341,16 @@ export function createSsmActionRunner(options: SsmActionRunnerOptions): ActionRu
       if (action.type === "ssm-automation") return pollAutomation(action, context, handle);
       if (action.type === "ssm-command") return pollCommand(action, handle);
       return { status: "FAILED", error: `the SSM runner cannot run ${action.type} actions` };
+    },
+    /** DescribeDocument: false for InvalidDocument (no such document, or not shared with the account). */
+    async documentExists(documentName, target) {
+      try {
+        await options.clientFor(target).send(new DescribeDocumentCommand({ Name: documentName }));
+        return true;
+      } catch (error) {
+        if ((error as { name?: string }).name === "InvalidDocument") return false;
+        throw error;
+      }
     },
   };
 }

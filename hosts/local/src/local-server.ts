@@ -336,6 +336,25 @@ export async function startLocalServer(
     server.on("request", listener);
     if (config.engine) driver.start();
     closers.unshift(() => driver.stop());
+    if (config.engine) {
+      // Plan readiness every readinessIntervalMinutes (checked each minute, so a changed setting applies soon).
+      let stopped = false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const tick = () => {
+        void services.readiness
+          .sweepIfDue()
+          .catch((error: unknown) => log("warn", "readiness sweep failed", error))
+          .finally(() => {
+            if (!stopped) timer = setTimeout(tick, 60_000).unref();
+          });
+      };
+      timer = setTimeout(tick, 5_000).unref();
+      closers.unshift(async () => {
+        stopped = true;
+        if (timer) clearTimeout(timer);
+        await services.readiness.close();
+      });
+    }
 
     const url = `http://${config.host}:${port}`;
     lock.setUrl(url);

@@ -16,6 +16,7 @@ import { registerDrsRoutes } from "./routes/drs.js";
 import { registerEc2Routes } from "./routes/ec2.js";
 import { registerExecutionRoutes } from "./routes/executions.js";
 import { registerProtectionGroupRoutes } from "./routes/protection-groups.js";
+import { registerReadinessRoutes } from "./routes/readiness.js";
 import { registerRecoveryPlanRoutes } from "./routes/recovery-plans.js";
 import { registerUserRoutes } from "./routes/users.js";
 
@@ -255,6 +256,7 @@ export function createApi(options: ApiOptions) {
   if (options.identity) registerAuthRoutes(kit, options.identity, { now, clientAddress });
   registerProtectionGroupRoutes(kit);
   registerRecoveryPlanRoutes(kit);
+  registerReadinessRoutes(kit);
   registerDrsRoutes(kit);
   registerExecutionRoutes(kit, options.bus ? { bus: options.bus } : {});
   registerEc2Routes(kit);

@@ -87,6 +87,12 @@ export const RecoveryPlanViewSchema = RecoveryPlanSchema.extend({
       endTime: z.string().optional(),
     })
     .optional(),
+  readiness: z
+    .object({ status: z.enum(["READY", "WARNINGS", "NOT_READY"]), evaluatedAt: z.string() })
+    .optional()
+    .openapi({
+      description: "The latest readiness evaluation (GET /recovery-plans/{id}/readiness has the findings)",
+    }),
   warnings: z.array(IssueSchema).optional(),
 }).openapi("RecoveryPlanView");
 

@@ -10,6 +10,13 @@ export {
 } from "./engine/step-handler.js";
 export { dateRangeBounds, type EngineSignal, parseSeedDate } from "./executions.js";
 export type { ProtectionGroupView, ResolveRequest } from "./protection-groups.js";
+export {
+  createStandaloneReadiness,
+  type ReadinessChange,
+  type ReadinessDeps,
+  type ReadinessService,
+  type ReadinessView,
+} from "./readiness.js";
 export type { RecoveryPlanView } from "./recovery-plans.js";
 export { buildReport, type ExecutionReport, humanActions, humanTime, reportMarkdown } from "./report.js";
 export { createServices, type Services } from "./services.js";

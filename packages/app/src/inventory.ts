@@ -20,7 +20,7 @@ export interface Assignment {
  * Source servers discovered through DRS, cached per account and region for a short time (the seed caches
  * discovery for minutes; DR engineers expect to see a state change within seconds, so the default is 15 s).
  */
-export function createInventory(deps: AppDeps) {
+export function createInventory(deps: Pick<AppDeps, "drs" | "clock" | "inventoryTtlSeconds">) {
   const ttlMs = (deps.inventoryTtlSeconds ?? 15) * 1000;
   const cache = new Map<string, { at: number; servers: Promise<SourceServer[]> }>();
 

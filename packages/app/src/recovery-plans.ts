@@ -17,6 +17,7 @@ import {
 import { type AppDeps, iso } from "./deps.js";
 import type { Inventory } from "./inventory.js";
 import { pageArray } from "./paging.js";
+import type { ReadinessService } from "./readiness.js";
 import { failbackAllowanceNow } from "./settings.js";
 
 export interface RecoveryPlanListFilter {
@@ -40,6 +41,8 @@ export interface RecoveryPlanView extends RecoveryPlan {
     startTime: string;
     endTime?: string;
   };
+  /** The latest readiness evaluation's status (absent until the first evaluation). */
+  readiness?: { status: "READY" | "WARNINGS" | "NOT_READY"; evaluatedAt: string };
 }
 
 export interface PlanValidation {
@@ -49,7 +52,11 @@ export interface PlanValidation {
   serverCount?: number;
 }
 
-export function createRecoveryPlanService(deps: AppDeps, inventory: Inventory) {
+export function createRecoveryPlanService(
+  deps: AppDeps,
+  inventory: Inventory,
+  readiness?: Pick<ReadinessService, "statusOf">,
+) {
   const { store } = deps;
 
   /**
@@ -205,6 +212,8 @@ export function createRecoveryPlanService(deps: AppDeps, inventory: Inventory) {
           };
           if (e.endTime) view.lastExecution.endTime = e.endTime;
         }
+        const ready = await readiness?.statusOf(p.planId);
+        if (ready) view.readiness = ready;
         return view;
       }),
     );

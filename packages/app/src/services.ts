@@ -6,6 +6,7 @@ import { createFailbackClientSimulation } from "./failback-client-simulation.js"
 import { createInstanceService } from "./instances.js";
 import { createInventory } from "./inventory.js";
 import { createProtectionGroupService } from "./protection-groups.js";
+import { createReadinessService, type ReadinessService } from "./readiness.js";
 import { createRecoveryPlanService } from "./recovery-plans.js";
 import { createSettingsService } from "./settings.js";
 
@@ -13,18 +14,35 @@ import { createSettingsService } from "./settings.js";
 export function createServices(deps: AppDeps, engine: EngineSignal = { kick: () => {} }) {
   const inventory = createInventory(deps);
   const settings = createSettingsService(deps);
-  const recoveryPlans = createRecoveryPlanService(deps, inventory);
+  const readiness = createReadinessService(deps, inventory, settings);
+  const recoveryPlans = createRecoveryPlanService(deps, inventory, readiness);
   return {
     deps,
     inventory,
-    settings,
-    protectionGroups: createProtectionGroupService(deps, inventory),
-    recoveryPlans,
+    settings: reevaluatingAfter(settings, ["update"], readiness, "settings"),
+    protectionGroups: reevaluatingAfter(
+      createProtectionGroupService(deps, inventory),
+      ["create", "update", "delete"],
+      readiness,
+      "protection group",
+    ),
+    recoveryPlans: reevaluatingAfter(
+      recoveryPlans,
+      ["create", "update", "delete"],
+      readiness,
+      "recovery plan",
+    ),
+    readiness,
     executions: createExecutionService(deps, inventory, recoveryPlans, engine),
     instances: createInstanceService(deps, inventory),
     /** Sim mode: the demo's failback clients on request. */
     failbackClients: createFailbackClientSimulation(deps, engine),
-    accounts: createAccountService(deps, inventory),
+    accounts: reevaluatingAfter(
+      createAccountService(deps, inventory),
+      ["create", "update", "delete"],
+      readiness,
+      "account",
+    ),
     discovery: createDiscoveryService(deps, inventory, settings),
     audit: deps.store.audit,
     users: deps.users,
@@ -32,3 +50,25 @@ export function createServices(deps: AppDeps, engine: EngineSignal = { kick: () 
 }
 
 export type Services = ReturnType<typeof createServices>;
+
+/**
+ * After a successful change of a plan, group, account or settings, readiness is evaluated again for every plan
+ * (conflicts and shared quotas span plans), in the background: the change's answer never waits for DRS.
+ */
+function reevaluatingAfter<S extends object, K extends keyof S>(
+  service: S,
+  methods: readonly K[],
+  readiness: ReadinessService,
+  what: string,
+): S {
+  const wrapped = { ...service };
+  for (const m of methods) {
+    const original = service[m] as unknown as (...args: unknown[]) => Promise<unknown>;
+    wrapped[m] = (async (...args: unknown[]) => {
+      const result = await original.apply(service, args);
+      readiness.changed(what);
+      return result;
+    }) as S[K];
+  }
+  return wrapped;
+}

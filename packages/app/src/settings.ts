@@ -23,7 +23,7 @@ export async function failbackAllowanceNow(store: AppDeps["store"]): Promise<num
   );
 }
 
-export function createSettingsService(deps: AppDeps) {
+export function createSettingsService(deps: Pick<AppDeps, "store">) {
   const { store } = deps;
 
   async function current(): Promise<{ settings: Settings; version: number }> {
@@ -72,6 +72,12 @@ export function createSettingsService(deps: AppDeps) {
           ? { httpActionAllowedHosts: update.httpActionAllowedHosts }
           : {}),
         ...(update.forbidSelfApproval !== undefined ? { forbidSelfApproval: update.forbidSelfApproval } : {}),
+        ...(update.readinessIntervalMinutes !== undefined
+          ? { readinessIntervalMinutes: update.readinessIntervalMinutes }
+          : {}),
+        ...(update.readinessMaxDrillAgeDays !== undefined
+          ? { readinessMaxDrillAgeDays: update.readinessMaxDrillAgeDays }
+          : {}),
       };
       if (next.fastPollSeconds > next.pollIntervalSeconds) {
         throw new ValidationError("fastPollSeconds must not exceed pollIntervalSeconds.", [

@@ -1,6 +1,7 @@
 import { ApiError } from "@drso/client";
 import { Command, CommanderError, Option } from "commander";
 import { registerAuthCommands } from "./commands/auth.js";
+import { CHECK_EXIT, registerCheckCommand } from "./commands/check.js";
 import { registerCompletionCommand } from "./commands/completion.js";
 import { type ExitState, registerExecutionCommands } from "./commands/executions.js";
 import { registerPlanCommands } from "./commands/plans.js";
@@ -43,6 +44,7 @@ Environment:
   DRSCTL_CONFIG                               configuration file (default: $XDG_CONFIG_HOME/drsctl/config.yaml)
 
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 an execution ended FAILED or CANCELLED.
+  drsctl check: 0 READY, 1 WARNINGS, 2 NOT_READY, 4 usage error, 5 could not check.
 
 Examples:
   drsctl login --url http://127.0.0.1:8080 --email admin@example.com
@@ -55,6 +57,7 @@ Examples:
   registerPlanCommands(program, ctx);
   registerResourceCommands(program, ctx);
   registerExecutionCommands(program, ctx, exit);
+  registerCheckCommand(program, ctx, exit);
   registerCompletionCommand(program, ctx);
 
   examples(
@@ -108,7 +111,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT.OK;
       if (error.code === "commander.help") return EXIT.OK;
       if (error.code === "commander.executeSubCommandAsync") return EXIT.FAILURE;
-      return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+      if (error.exitCode === 0) return EXIT.OK;
+      // check's 1 and 2 mean WARNINGS and NOT_READY: its usage errors have a code of their own.
+      return argv[0] === "check" ? CHECK_EXIT.USAGE : EXIT.USAGE;
     }
     if (error instanceof CliError || error instanceof ApiError) {
       io.stderr.write(`error: ${error.message}\n`);

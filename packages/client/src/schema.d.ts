@@ -248,6 +248,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/recovery-plans/{id}/readiness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The plan's latest readiness evaluation (evaluated now if it has none yet)
+         * @description Requires permission `drs:ViewResources`.
+         */
+        get: operations["getRecoveryPlansByIdReadiness"];
+        put?: never;
+        /**
+         * Evaluate the plan's readiness now (reads DRS only; changes nothing there)
+         * @description Requires permission `drs:ViewResources`.
+         */
+        post: operations["postRecoveryPlansByIdReadiness"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/recovery-plans/{id}/readiness/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Changes of the plan's readiness status, newest first (the last 50)
+         * @description Requires permission `drs:ViewResources`.
+         */
+        get: operations["getRecoveryPlansByIdReadinessHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/drs/source-servers": {
         parameters: {
             query?: never;
@@ -1307,6 +1351,12 @@ export interface components {
                 startTime: string;
                 endTime?: string;
             };
+            /** @description The latest readiness evaluation (GET /recovery-plans/{id}/readiness has the findings) */
+            readiness?: {
+                /** @enum {string} */
+                status: "READY" | "WARNINGS" | "NOT_READY";
+                evaluatedAt: string;
+            };
             warnings?: {
                 path: string;
                 message: string;
@@ -1437,6 +1487,51 @@ export interface components {
                 message: string;
             }[];
             serverCount?: number;
+        };
+        PlanReadiness: {
+            planId: string;
+            status: components["schemas"]["ReadinessStatus"];
+            evaluatedAt: string;
+            serverCount: number;
+            checks: components["schemas"]["ReadinessFinding"][];
+            notApplicable: {
+                /** @enum {string} */
+                check: "replication-state" | "replication-lag" | "snapshot-age" | "launch-configuration" | "quota-servers-per-job" | "quota-concurrent-jobs" | "quota-servers-in-all-jobs" | "account-access" | "ssm-documents" | "selection-changed" | "plan-conflict" | "drill-age";
+                reason: string;
+            }[];
+            /** @description Findings beyond the first 300, counted but not stored */
+            findingsOmitted?: number;
+            /** @description What caused this evaluation (schedule, change, on demand) */
+            trigger: string;
+        };
+        /** @enum {string} */
+        ReadinessStatus: "READY" | "WARNINGS" | "NOT_READY";
+        ReadinessFinding: {
+            /** @enum {string} */
+            check: "replication-state" | "replication-lag" | "snapshot-age" | "launch-configuration" | "quota-servers-per-job" | "quota-concurrent-jobs" | "quota-servers-in-all-jobs" | "account-access" | "ssm-documents" | "selection-changed" | "plan-conflict" | "drill-age";
+            /** @enum {string} */
+            severity: "error" | "warning";
+            waveId?: string;
+            waveName?: string;
+            sourceServerId?: string;
+            hostname?: string;
+            accountId?: string;
+            region?: string;
+            message: string;
+            fix: string;
+        };
+        PlanReadinessHistory: {
+            planId: string;
+            items: {
+                seq: number;
+                at: string;
+                previous: components["schemas"]["ReadinessStatus"] & (string | null);
+                status: components["schemas"]["ReadinessStatus"];
+                errors: number;
+                warnings: number;
+                trigger: string;
+                reasons: string[];
+            }[];
         };
         SourceServerPage: {
             items: components["schemas"]["SourceServerView"][];
@@ -2130,6 +2225,8 @@ export interface components {
             failbackReplicationTimeoutHours: number;
             httpActionAllowedHosts: string[];
             forbidSelfApproval: boolean;
+            readinessIntervalMinutes: number;
+            readinessMaxDrillAgeDays: number;
             webhooks: {
                 url: string;
                 events?: string[];
@@ -2157,6 +2254,8 @@ export interface components {
             webhooks?: components["schemas"]["WebhookTarget"][];
             httpActionAllowedHosts?: string[];
             forbidSelfApproval?: boolean;
+            readinessIntervalMinutes?: number;
+            readinessMaxDrillAgeDays?: number;
         };
         WebhookTarget: {
             url: string;
@@ -3507,6 +3606,240 @@ export interface operations {
             };
             /** @description If-Match does not match the current version */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per user) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRecoveryPlansByIdReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Readiness: READY, WARNINGS or NOT_READY with the findings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanReadiness"];
+                };
+            };
+            /** @description Invalid request (problem+json with `errors[]`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the route's permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per user) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postRecoveryPlansByIdReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new evaluation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanReadiness"];
+                };
+            };
+            /** @description Invalid request (problem+json with `errors[]`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the route's permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per user) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRecoveryPlansByIdReadinessHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Readiness changes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanReadinessHistory"];
+                };
+            };
+            /** @description Invalid request (problem+json with `errors[]`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the route's permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -7,6 +7,7 @@ export * from "./domain/execution.js";
 export * from "./domain/plan-graph.js";
 export * from "./domain/protection-group.js";
 export * from "./domain/quota.js";
+export * from "./domain/readiness.js";
 export * from "./domain/recovery-plan.js";
 export * from "./domain/schedule.js";
 export * from "./domain/settings.js";

@@ -78,9 +78,16 @@ const DRS_RESOURCES = (scope: IConstruct, write: boolean) => {
       },
       {
         id: "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:*:*:document/*]",
-        reason: "Wave actions run any SSM command document, including AWS-owned ones (AWS-RunShellScript …).",
+        reason:
+          "Wave actions run any SSM command document, including AWS-owned ones (AWS-RunShellScript …); plan readiness checks that they exist (DescribeDocument).",
       },
     );
+  else
+    acks.push({
+      id: "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:*:*:document/*]",
+      reason:
+        "Plan readiness checks that the SSM documents wave actions name exist (DescribeDocument, read-only), including AWS-owned ones (no account in their ARN).",
+    });
   acknowledge(scope, ...acks);
 };
 
@@ -130,7 +137,7 @@ export function acknowledgeRootFindings(root: RootStack): void {
       reason:
         "DescribeExecution on this state machine's executions only; execution names are the orchestrator's execution IDs, created at run time.",
     });
-  for (const name of ["api", "step"] as const) {
+  for (const name of ["api", "step", "sweeper"] as const) {
     acknowledge(roles[name], {
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${p.crossAccountRoleName}]`,
       reason:

@@ -79,6 +79,7 @@ export const SDK_COMMAND_PERMISSIONS: Record<string, CommandPermission> = {
       "GetCommandInvocation",
       "StartAutomationExecution",
       "GetAutomationExecution",
+      "DescribeDocument",
     ),
   ),
   ...client(
@@ -206,13 +207,17 @@ export const NOT_SENT_BY: Record<string, Record<string, string>> = {
     "client-sfn/ListExecutions": "only SendTaskSuccess",
   },
   sweeper: {
-    "client-sts/AssumeRole":
-      "never addresses a target account (only its own DynamoDB tables and state machine)",
-    "client-dynamodb/PutItem": "the sweeper only reads (listDue, get) and kicks workflows",
-    "client-dynamodb/UpdateItem": "read-only",
-    "client-dynamodb/DeleteItem": "read-only",
-    "client-dynamodb/BatchWriteItem": "read-only",
-    "client-dynamodb/TransactWriteItems": "read-only",
+    "client-drs/StartRecovery":
+      "launches run in the step function (the sweeper reads DRS for readiness only)",
+    "client-drs/StartFailbackLaunch": "launches run in the step function",
+    "client-drs/ReverseReplication": "engine effect: step function",
+    "client-drs/UpdateLaunchConfiguration": "engine effect: step function",
+    "client-drs/TerminateRecoveryInstances": "engine effect: step function",
+    "client-ssm/SendCommand": "wave actions run in the step function",
+    "client-ssm/ListCommands": "wave actions run in the step function",
+    "client-ssm/GetCommandInvocation": "wave actions run in the step function",
+    "client-ssm/StartAutomationExecution": "wave actions run in the step function",
+    "client-ssm/GetAutomationExecution": "wave actions run in the step function",
   },
 };
 

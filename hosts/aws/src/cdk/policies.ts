@@ -54,6 +54,12 @@ export function drsStatements(options: DrsPolicyOptions): iam.PolicyStatement[] 
       resources: ["*"],
     }),
     new iam.PolicyStatement({
+      sid: "SsmDescribeDocuments",
+      // Plan readiness: the SSM documents wave actions name exist (read-only; AWS-owned ones have no account).
+      actions: ["ssm:DescribeDocument"],
+      resources: [`arn:${partition}:ssm:${region}:*:document/*`],
+    }),
+    new iam.PolicyStatement({
       sid: "ServiceQuotas",
       actions: ["servicequotas:GetServiceQuota"],
       resources: [`arn:${partition}:servicequotas:${region}:${options.account}:drs/*`],

@@ -397,7 +397,7 @@ describe("compute: Lambda functions and least-privilege roles", () => {
     }
   });
 
-  it("gives each function only its tables; the sweeper only reads", () => {
+  it("gives each function only its tables; the sweeper writes only readiness (config) and audit entries", () => {
     const touched = (name: string) =>
       new Set(
         roleStatements(name)
@@ -409,12 +409,21 @@ describe("compute: Lambda functions and least-privilege roles", () => {
     // The step writes the claims table: the DRS quota counters move with every execution save (decision 028).
     expect([...touched("step")].sort()).toEqual(["claims", "config", "executionHistory", "executionItems"]);
     expect([...touched("pause-token")].sort()).toEqual(["executionHistory", "executionItems"]);
-    expect([...touched("sweeper")].sort()).toEqual(["executionHistory", "executionItems"]);
+    // The sweeper also evaluates plan readiness (decision 030): it keeps results in the config table's key-value
+    // items and audits status changes; executions, plans and groups it only reads.
+    expect([...touched("sweeper")].sort()).toEqual([
+      "audit",
+      "config",
+      "executionHistory",
+      "executionItems",
+      "protectionGroups",
+      "recoveryPlans",
+    ]);
     expect(touched("api").size).toBe(DYNAMO_TABLES.length);
     const sweeperWrites = roleStatements("sweeper")
-      .flatMap(actions)
-      .filter((a) => /dynamodb:(Put|Update|Delete|BatchWrite)/.test(a));
-    expect(sweeperWrites).toEqual([]);
+      .filter((st) => actions(st).some((a) => /dynamodb:(Put|Update|Delete|BatchWrite)/.test(a)))
+      .flatMap((st) => resources(st).map((r) => /Table(\w+?)[0-9A-F]{8}Arn/.exec(JSON.stringify(r))?.[1]));
+    expect([...new Set(sweeperWrites)].sort()).toEqual(["audit", "config"]);
     // Index ARNs are named, never `index/*`.
     for (const name of ["api", "step"])
       for (const st of roleStatements(name))
@@ -430,20 +439,23 @@ describe("compute: Lambda functions and least-privilege roles", () => {
     expect(all("api")).toEqual(
       expect.arrayContaining(["drs:DescribeSourceServers", "drs:TerminateRecoveryInstances"]),
     );
-    for (const name of ["pause-token", "sweeper"])
-      expect(all(name).filter((a) => a.startsWith("drs:"))).toEqual([]);
+    expect(all("pause-token").filter((a) => a.startsWith("drs:"))).toEqual([]);
+    // The sweeper's readiness evaluation only reads DRS.
+    expect(all("sweeper").filter((a) => a.startsWith("drs:") && !/^drs:(Describe|Get|List)/.test(a))).toEqual(
+      [],
+    );
+    expect(all("sweeper")).toContain("drs:DescribeSourceServers");
   });
 
   it("assumes only the cross-account role, by name", () => {
-    for (const name of ["api", "step"]) {
+    for (const name of ["api", "step", "sweeper"]) {
       const assume = roleStatements(name).filter((st) => actions(st).includes("sts:AssumeRole"));
       expect(assume).toHaveLength(1);
       expect(resources(assume[0]!).map(joinToString)).toEqual([
         "arn:<TOKEN>:iam::*:role/DRSOrchestrationRole",
       ]);
     }
-    for (const name of ["pause-token", "sweeper"])
-      expect(roleStatements(name).flatMap(actions)).not.toContain("sts:AssumeRole");
+    expect(roleStatements("pause-token").flatMap(actions)).not.toContain("sts:AssumeRole");
   });
 
   it("starts and signals workflows of this state machine only", () => {

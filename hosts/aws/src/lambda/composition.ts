@@ -15,7 +15,7 @@ import {
   createSsmActionRunner,
   httpActionAllowedHosts,
 } from "@drso/actions";
-import { createServices, type Services } from "@drso/app";
+import { createServices, createStandaloneReadiness, type Services } from "@drso/app";
 import { SystemClock } from "@drso/clock";
 import type { UserDirectory } from "@drso/core";
 import { type Account, DEFAULT_SETTINGS, type DrsTarget, type Notifier, type Store } from "@drso/core";
@@ -199,6 +199,7 @@ export function composePauseTokenLambda() {
 
 export function composeSweeperLambda() {
   const c = core("sweeper");
+  const engine = engineDeps(c);
   return {
     tools: c.tools,
     sweep: createSweeperLambda({
@@ -206,6 +207,14 @@ export function composeSweeperLambda() {
       clock: c.clock,
       workflows: workflowsOf(c),
       telemetry: c.telemetry,
+      readiness: createStandaloneReadiness({
+        store: c.store,
+        drs: engine.drs,
+        clock: c.clock,
+        newId: () => crypto.randomUUID(),
+        notifier: engine.notifier,
+        actions: engine.actions,
+      }),
     }),
   };
 }

@@ -10,6 +10,10 @@ export interface SweeperLambdaDeps {
   telemetry?: Telemetry;
   /** How overdue an execution must be before the sweeper suspects its workflow is gone. Default 3 minutes. */
   graceMs?: number;
+  /** Plan readiness every readinessIntervalMinutes (issue 17); absent: not evaluated here. */
+  readiness?: { sweepIfDue(options?: { untilMs?: number }): Promise<boolean> };
+  /** How long a readiness sweep may start plans for (the function's timeout is 2 minutes). Default 80 s. */
+  readinessBudgetMs?: number;
 }
 
 /**
@@ -21,7 +25,7 @@ export interface SweeperLambdaDeps {
 export function createSweeperLambda(deps: SweeperLambdaDeps) {
   const telemetry = deps.telemetry ?? silentTelemetry;
   const graceMs = deps.graceMs ?? 3 * 60_000;
-  return async function sweep(): Promise<{ checked: number; failed: number }> {
+  return async function sweep(): Promise<{ checked: number; failed: number; readiness?: boolean }> {
     const ids = await deps.store.executions.listDue(deps.clock.now() - graceMs, 100);
     let failed = 0;
     for (const executionId of ids) {
@@ -34,6 +38,15 @@ export function createSweeperLambda(deps: SweeperLambdaDeps) {
     }
     telemetry.count("SweeperChecked", ids.length);
     if (ids.length > 0) telemetry.info("sweep", { checked: ids.length, failed });
-    return { checked: ids.length, failed };
+    if (!deps.readiness) return { checked: ids.length, failed };
+    let readiness = false;
+    try {
+      readiness = await deps.readiness.sweepIfDue({
+        untilMs: deps.clock.now() + (deps.readinessBudgetMs ?? 80_000),
+      });
+    } catch (error) {
+      telemetry.error("readiness sweep failed", { error: String(error) });
+    }
+    return { checked: ids.length, failed, readiness };
   };
 }

@@ -71,6 +71,10 @@ export const SettingsSchema = z
     httpActionAllowedHosts: z.array(AllowedHostSchema).max(100),
     /** Four-eyes: the user who started an execution may not decide its approvals. */
     forbidSelfApproval: z.boolean(),
+    /** Plan readiness is evaluated this often (and after every change to a plan, group, account or settings). */
+    readinessIntervalMinutes: z.number().int().min(1).max(1440),
+    /** Readiness warns when a plan's last successful drill is older than this. */
+    readinessMaxDrillAgeDays: z.number().int().min(1).max(3650),
   })
   .meta({ id: "Settings" });
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -86,6 +90,8 @@ export const SettingsUpdateSchema = z
     webhooks: SettingsSchema.shape.webhooks.optional(),
     httpActionAllowedHosts: SettingsSchema.shape.httpActionAllowedHosts.optional(),
     forbidSelfApproval: SettingsSchema.shape.forbidSelfApproval.optional(),
+    readinessIntervalMinutes: SettingsSchema.shape.readinessIntervalMinutes.optional(),
+    readinessMaxDrillAgeDays: SettingsSchema.shape.readinessMaxDrillAgeDays.optional(),
   })
   .refine(
     (s) =>
@@ -110,6 +116,8 @@ export const DEFAULT_SETTINGS: Settings = {
   webhooks: [],
   httpActionAllowedHosts: [],
   forbidSelfApproval: false,
+  readinessIntervalMinutes: 15,
+  readinessMaxDrillAgeDays: 90,
 };
 
 export const SUPPORTED_DRS_REGIONS = [

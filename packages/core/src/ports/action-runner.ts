@@ -24,4 +24,6 @@ export interface ActionRunner {
   supports(type: WaveAction["type"]): boolean;
   start(action: WaveAction, context: ActionContext): Promise<ActionProgress>;
   poll(action: WaveAction, context: ActionContext, handle: string): Promise<ActionProgress>;
+  /** Whether an SSM document exists where the wave's servers live (plan readiness); absent when not supported. */
+  documentExists?(documentName: string, target: DrsTarget): Promise<boolean>;
 }

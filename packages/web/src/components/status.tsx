@@ -79,6 +79,21 @@ export const ServerStatus = ({ status }: Props) => <StatusLabel map={SERVER} sta
 export const ActionStatus = ({ status }: Props) => <StatusLabel map={ACTION} status={status} />;
 export const ReplicationStatus = ({ status }: Props) => <StatusLabel map={REPLICATION} status={status} />;
 
+const READINESS: Record<string, { type: StatusIndicatorProps.Type; text: string }> = {
+  READY: { type: "success", text: "Ready" },
+  WARNINGS: { type: "warning", text: "Warnings" },
+  NOT_READY: { type: "error", text: "Not ready" },
+};
+/** A plan's readiness (GET /recovery-plans/{id}/readiness); "Not evaluated" before the first evaluation. */
+export function ReadinessStatus({ status }: Props) {
+  const r = status ? READINESS[status] : undefined;
+  return (
+    <span data-testid="readiness-badge" data-status={status ?? "NONE"}>
+      <StatusIndicator type={r?.type ?? "pending"}>{r?.text ?? "Not evaluated"}</StatusIndicator>
+    </span>
+  );
+}
+
 /** The colour of a status in the SVG charts (Cloudscape palette, readable in light and dark mode). */
 export function statusColor(status: string): string {
   switch (status) {

@@ -8,7 +8,7 @@ import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as sns from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
-import { assumeTargetRoleStatement, drsStatements } from "../policies.js";
+import { assumeTargetRoleStatement, DRS_READ_ACTIONS, drsStatements } from "../policies.js";
 
 export type FunctionName = "api" | "step" | "pause-token" | "sweeper";
 
@@ -72,7 +72,7 @@ export interface ComputeProps {
  *   api          the Hono app behind API Gateway
  *   step         one engine step (Step Functions `Step`)
  *   pause-token  stores a task token (Step Functions `WaitForSignal`)
- *   sweeper      restarts executions left without a workflow (every 5 minutes)
+ *   sweeper      restarts executions left without a workflow, and evaluates plan readiness (every 5 minutes)
  * plus the SNS topic for execution notifications and the sweeper's schedule.
  */
 export class Compute extends Construct {
@@ -204,7 +204,16 @@ export class Compute extends Construct {
       config: "read",
     });
     grantTables("pause-token", { executionHistory: "write", executionItems: "write" });
-    grantTables("sweeper", { executionHistory: "read", executionItems: "read" });
+    // The sweeper also evaluates plan readiness (issue 17): it reads plans, groups, accounts, settings and
+    // executions, keeps results in the config table's key-value items and audits changes.
+    grantTables("sweeper", {
+      executionHistory: "read",
+      executionItems: "read",
+      protectionGroups: "read",
+      recoveryPlans: "read",
+      config: "write",
+      audit: "append",
+    });
 
     // ------------------------------------------------------------------ Step Functions
     const executionArns = `${props.stateMachineArn.replace(":stateMachine:", ":execution:")}:*`;
@@ -244,11 +253,23 @@ export class Compute extends Construct {
       roles.api.addToPolicy(statement);
     for (const statement of drsStatements({ account, partition, write: true, ssm: true }))
       roles.step.addToPolicy(statement);
+    // Readiness only reads DRS and SSM documents in this account (target accounts: through the role).
+    roles.sweeper.addToPolicy(
+      new iam.PolicyStatement({ sid: "DrsRead", actions: [...DRS_READ_ACTIONS], resources: ["*"] }),
+    );
+    roles.sweeper.addToPolicy(
+      new iam.PolicyStatement({
+        sid: "SsmDescribeDocuments",
+        actions: ["ssm:DescribeDocument"],
+        resources: [`arn:${partition}:ssm:*:*:document/*`],
+      }),
+    );
     roles.api.addToPolicy(assumeTargetRoleStatement(props.crossAccountRoleName, partition));
+    roles.sweeper.addToPolicy(assumeTargetRoleStatement(props.crossAccountRoleName, partition));
     roles.step.addToPolicy(assumeTargetRoleStatement(props.crossAccountRoleName, partition));
 
     // ------------------------------------------------------------------ notifications
-    for (const name of ["api", "step"] as const) {
+    for (const name of ["api", "step", "sweeper"] as const) {
       // (Topic.grantPublish would add kms:GenerateDataKey*; the TableKey statement already covers the same key.)
       roles[name].addToPolicy(
         new iam.PolicyStatement({

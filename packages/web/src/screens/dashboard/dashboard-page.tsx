@@ -20,6 +20,7 @@ import { ExecutionStatus, ReplicationStatus } from "../../components/status.js";
 import { useDrsSetup } from "../../hooks/use-drs-setup.js";
 import { fetchAllGroups, fetchAllSourceServers } from "../../hooks/use-inventory.js";
 import { useQuery } from "../../hooks/use-query.js";
+import { PlanReadiness } from "./plan-readiness.js";
 
 function GettingStarted({ groups, plans, drills }: { groups: number; plans: number; drills: number }) {
   const navigate = useNavigate();
@@ -379,6 +380,7 @@ export default function DashboardPage() {
             ]}
           />
         </ColumnLayout>
+        <PlanReadiness />
       </SpaceBetween>
     </ContentLayout>
   );

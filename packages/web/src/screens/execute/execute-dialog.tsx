@@ -17,6 +17,8 @@ import { useApi } from "../../app-context.js";
 import { ErrorAlert } from "../../components/error-alert.js";
 import { formatDuration, plural } from "../../components/format.js";
 import { useNotify } from "../../components/notifications.js";
+import { RouterLink } from "../../components/router-link.js";
+import { ReadinessStatus } from "../../components/status.js";
 import { useQuery } from "../../hooks/use-query.js";
 import { type PointInTimeChoice, PointInTimePicker, pointInTimeOf } from "./point-in-time-picker.js";
 
@@ -31,7 +33,7 @@ export function ExecuteDialog({
   onDismiss,
   onStarted,
 }: {
-  plan: Pick<Schemas["RecoveryPlanView"], "planId" | "name" | "waves" | "rtoSeconds">;
+  plan: Pick<Schemas["RecoveryPlanView"], "planId" | "name" | "waves" | "rtoSeconds" | "readiness">;
   onDismiss: () => void;
   onStarted: (executionId: string) => void;
 }) {
@@ -170,6 +172,13 @@ export function ExecuteDialog({
                   <div>{formatDuration(plan.rtoSeconds)}</div>
                 </div>
               </ColumnLayout>
+              {plan.readiness ? (
+                <SpaceBetween direction="horizontal" size="xs">
+                  <Box variant="awsui-key-label">Plan readiness</Box>
+                  <ReadinessStatus status={plan.readiness.status} />
+                  <RouterLink href={`/recovery-plans/${plan.planId}`}>Findings</RouterLink>
+                </SpaceBetween>
+              ) : null}
               {p.readinessProblems.length > 0 ? (
                 <Alert
                   type="warning"

@@ -28,6 +28,7 @@ import {
   planInputOf,
   validatePlan,
 } from "./plan-model.js";
+import { ReadinessPanel } from "./readiness-panel.js";
 
 function download(name: string, type: string, text: string) {
   const url = URL.createObjectURL(new Blob([text], { type }));
@@ -294,6 +295,7 @@ export default function PlanEditorPage() {
           </Alert>
         ) : null}
         <ErrorAlert error={saveError} header="Could not save the plan" />
+        {id ? <ReadinessPanel planId={id} /> : null}
         <PlanEditor
           draft={draft}
           onChange={change}

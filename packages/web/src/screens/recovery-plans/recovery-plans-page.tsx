@@ -18,7 +18,7 @@ import { formatDuration, formatTime } from "../../components/format.js";
 import { Can } from "../../components/guarded.js";
 import { useNotify } from "../../components/notifications.js";
 import { RouterLink } from "../../components/router-link.js";
-import { ExecutionStatus } from "../../components/status.js";
+import { ExecutionStatus, ReadinessStatus } from "../../components/status.js";
 import { useQuery } from "../../hooks/use-query.js";
 import { ExecuteDialog } from "../execute/execute-dialog.js";
 
@@ -170,6 +170,11 @@ export default function RecoveryPlansPage() {
             sortingField: "name",
             isRowHeader: true,
             cell: (p) => <RouterLink href={`/recovery-plans/${p.planId}`}>{p.name}</RouterLink>,
+          },
+          {
+            id: "readiness",
+            header: "Readiness",
+            cell: (p) => <ReadinessStatus status={p.readiness?.status} />,
           },
           { id: "waves", header: "Waves", cell: (p) => p.waves.length },
           { id: "groups", header: "Protection groups", cell: (p) => p.protectionGroupCount },

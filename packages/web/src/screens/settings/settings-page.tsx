@@ -34,6 +34,16 @@ const FIELDS = [
     label: "Default wave timeout (seconds)",
     description: "For waves that set none.",
   },
+  {
+    key: "readinessIntervalMinutes",
+    label: "Readiness check interval (minutes)",
+    description: "Every plan's readiness is evaluated this often, and after every change.",
+  },
+  {
+    key: "readinessMaxDrillAgeDays",
+    label: "Drill age warning (days)",
+    description: "Readiness warns when a plan's last successful drill is older.",
+  },
 ] as const;
 const QUOTAS = [
   { key: "serversPerJob", label: "Servers per DRS job" },
@@ -80,6 +90,8 @@ export default function SettingsPage() {
             fastPollSeconds: num("fastPollSeconds"),
             drillTtlHours: num("drillTtlHours"),
             defaultWaveTimeoutSeconds: num("defaultWaveTimeoutSeconds"),
+            readinessIntervalMinutes: num("readinessIntervalMinutes"),
+            readinessMaxDrillAgeDays: num("readinessMaxDrillAgeDays"),
             quotas: {
               serversPerJob: num("serversPerJob"),
               concurrentJobs: num("concurrentJobs"),
