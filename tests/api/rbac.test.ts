@@ -67,6 +67,7 @@ const EXTRA: Array<[string, string, string]> = [
   ["POST", "/executions/{id}/waves/{waveId}/skip", "drs:ManageExecution"],
   ["POST", "/executions/{id}/waves/{waveId}/abort", "drs:ManageExecution"],
   ["GET", "/recovery-plans/{id}/point-in-time", "drs:ViewResources"],
+  ["GET", "/recovery-plans/{id}/schedule", "drs:ViewResources"],
   ["POST", "/executions/{id}/force-end", "admin:ForceEndExecution"],
   ["GET", "/executions/{id}/events", "drs:ViewResources"],
   ["GET", "/executions/{id}/events/stream", "drs:ViewResources"],

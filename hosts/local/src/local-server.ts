@@ -337,21 +337,23 @@ export async function startLocalServer(
     if (config.engine) driver.start();
     closers.unshift(() => driver.stop());
     if (config.engine) {
-      // Plan readiness every readinessIntervalMinutes (checked each minute, so a changed setting applies soon).
+      // Every minute of the host's clock: scheduled drills that came due, then plan readiness when
+      // readinessIntervalMinutes has passed (checked each minute, so a changed setting applies soon).
       let stopped = false;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const tick = () => {
-        void services.readiness
+      let cancel: (() => void) | undefined;
+      const tick = async () => {
+        await services.schedules
+          .fireDue()
+          .catch((error: unknown) => log("warn", "scheduled drills failed", error));
+        await services.readiness
           .sweepIfDue()
-          .catch((error: unknown) => log("warn", "readiness sweep failed", error))
-          .finally(() => {
-            if (!stopped) timer = setTimeout(tick, 60_000).unref();
-          });
+          .catch((error: unknown) => log("warn", "readiness sweep failed", error));
+        if (!stopped) cancel = clock.schedule(clock.now() + 60_000, () => void tick());
       };
-      timer = setTimeout(tick, 5_000).unref();
+      cancel = clock.schedule(clock.now() + 5_000, () => void tick());
       closers.unshift(async () => {
         stopped = true;
-        if (timer) clearTimeout(timer);
+        cancel?.();
         await services.readiness.close();
       });
     }

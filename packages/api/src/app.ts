@@ -12,6 +12,7 @@ import { registerAccountRoutes } from "./routes/accounts.js";
 import { registerAuditRoutes } from "./routes/audit.js";
 import { registerAuthRoutes } from "./routes/auth.js";
 import { type HealthCheck, registerConfigRoutes } from "./routes/config.js";
+import { registerDrillScheduleRoutes } from "./routes/drill-schedules.js";
 import { registerDrsRoutes } from "./routes/drs.js";
 import { registerEc2Routes } from "./routes/ec2.js";
 import { registerExecutionRoutes } from "./routes/executions.js";
@@ -257,6 +258,7 @@ export function createApi(options: ApiOptions) {
   registerProtectionGroupRoutes(kit);
   registerRecoveryPlanRoutes(kit);
   registerReadinessRoutes(kit);
+  registerDrillScheduleRoutes(kit);
   registerDrsRoutes(kit);
   registerExecutionRoutes(kit, options.bus ? { bus: options.bus } : {});
   registerEc2Routes(kit);

@@ -164,6 +164,11 @@ export function createExecutionService(
             "CONFIRMATION_REQUIRED",
           );
         }
+        if (request.drillTtlHours !== undefined && request.executionType !== "DRILL")
+          throw new ValidationError(
+            "drillTtlHours applies to a DRILL only (recovery instances of a RECOVERY are production).",
+            [{ path: "drillTtlHours", message: "DRILL only" }],
+          );
         if (
           request.executionType === "FAILBACK" &&
           request.pointInTime !== undefined &&
@@ -234,6 +239,7 @@ export function createExecutionService(
         const pointInTime = await applyPointInTime(deps.drs, groups, request.pointInTime, deps.clock.now());
         const { execution, events } = createExecution({
           ...(pointInTime ? { pointInTime } : {}),
+          ...(request.drillTtlHours !== undefined ? { drillTtlHours: request.drillTtlHours } : {}),
           executionId: deps.newId(),
           plan,
           groups,

@@ -173,6 +173,7 @@ export function createRecoveryPlanService(
     if (input.description !== undefined) plan.description = input.description;
     if (input.rpoSeconds !== undefined) plan.rpoSeconds = input.rpoSeconds;
     if (input.rtoSeconds !== undefined) plan.rtoSeconds = input.rtoSeconds;
+    if (input.schedule !== undefined) plan.schedule = { ...input.schedule };
     return plan;
   }
 

@@ -1,6 +1,7 @@
 import { createAccountService } from "./accounts.js";
 import type { AppDeps } from "./deps.js";
 import { createDiscoveryService } from "./discovery.js";
+import { createDrillScheduler } from "./drill-schedules.js";
 import { createExecutionService, type EngineSignal } from "./executions.js";
 import { createFailbackClientSimulation } from "./failback-client-simulation.js";
 import { createInstanceService } from "./instances.js";
@@ -16,6 +17,14 @@ export function createServices(deps: AppDeps, engine: EngineSignal = { kick: () 
   const settings = createSettingsService(deps);
   const readiness = createReadinessService(deps, inventory, settings);
   const recoveryPlans = createRecoveryPlanService(deps, inventory, readiness);
+  const executions = createExecutionService(deps, inventory, recoveryPlans, engine);
+  const schedules = createDrillScheduler(deps, executions.start, async (planId) => {
+    const r = await readiness.latest(planId);
+    return {
+      status: r.status,
+      reasons: r.checks.filter((c) => c.severity === "error").map((c) => c.message),
+    };
+  });
   return {
     deps,
     inventory,
@@ -33,7 +42,8 @@ export function createServices(deps: AppDeps, engine: EngineSignal = { kick: () 
       "recovery plan",
     ),
     readiness,
-    executions: createExecutionService(deps, inventory, recoveryPlans, engine),
+    executions,
+    schedules,
     instances: createInstanceService(deps, inventory),
     /** Sim mode: the demo's failback clients on request. */
     failbackClients: createFailbackClientSimulation(deps, engine),

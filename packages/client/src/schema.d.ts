@@ -292,6 +292,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/recovery-plans/{id}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The plan's drill schedule: its next runs and what happened at the last slots
+         * @description Set the schedule with the plan (`schedule` in PUT /recovery-plans/{id}). A slot that could not start a drill (plan NOT_READY, servers in another execution) is recorded with why, audited and notified (`schedule.refused`); one that passed unseen is `missed` unless the missed-run policy is `run-once`.
+         *
+         *     Requires permission `drs:ViewResources`.
+         */
+        get: operations["getRecoveryPlansByIdSchedule"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/drs/source-servers": {
         parameters: {
             query?: never;
@@ -1325,6 +1347,7 @@ export interface components {
             rpoSeconds?: number;
             rtoSeconds?: number;
             waves: components["schemas"]["Wave"][];
+            schedule?: components["schemas"]["DrillSchedule"];
             owner: string;
             /**
              * Format: date-time
@@ -1456,12 +1479,23 @@ export interface components {
          * @enum {string}
          */
         OnFailure: "abort" | "continue" | "pause";
+        DrillSchedule: {
+            /** @example 0 3 * * 1 */
+            cron: string;
+            /** @example Europe/Berlin */
+            timezone: string;
+            enabled?: boolean;
+            drillTtlHours?: number;
+            /** @enum {string} */
+            missedRunPolicy?: "skip" | "run-once";
+        };
         RecoveryPlanInput: {
             name: string;
             description?: string;
             rpoSeconds?: number;
             rtoSeconds?: number;
             waves: components["schemas"]["WaveInput"][];
+            schedule?: components["schemas"]["DrillSchedule"];
         };
         WaveInput: {
             /** @example wave-1 */
@@ -1532,6 +1566,29 @@ export interface components {
                 trigger: string;
                 reasons: string[];
             }[];
+        };
+        DrillScheduleView: {
+            planId: string;
+            schedule?: components["schemas"]["DrillSchedule"];
+            enabled: boolean;
+            /** @description The next three slots (none when disabled) */
+            nextRuns: string[];
+            lastRun?: components["schemas"]["ScheduledRun"];
+            /** @description The last 20 slots handled, newest first */
+            runs: components["schemas"]["ScheduledRun"][];
+        };
+        ScheduledRun: {
+            /** @description The cron slot */
+            slot: string;
+            /** @description When it was handled */
+            at: string;
+            /** @enum {string} */
+            outcome: "started" | "refused" | "missed";
+            executionId?: string;
+            code?: string;
+            reason?: string;
+            late?: boolean;
+            missedBefore?: number;
         };
         SourceServerPage: {
             items: components["schemas"]["SourceServerView"][];
@@ -1635,6 +1692,7 @@ export interface components {
             reverseWaveOrder?: boolean;
             comment?: string;
             pointInTime?: components["schemas"]["PointInTime"];
+            drillTtlHours?: number;
             /** Format: uuid */
             planId: string;
         };
@@ -1651,6 +1709,7 @@ export interface components {
             reverseWaveOrder?: boolean;
             comment?: string;
             pointInTime?: components["schemas"]["PointInTime"];
+            drillTtlHours?: number;
         };
         PointInTimePreview: {
             planId: string;
@@ -3809,6 +3868,84 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PlanReadinessHistory"];
+                };
+            };
+            /** @description Invalid request (problem+json with `errors[]`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role lacks the route's permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit exceeded (per user) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRecoveryPlansByIdSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Schedule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrillScheduleView"];
                 };
             };
             /** @description Invalid request (problem+json with `errors[]`) */

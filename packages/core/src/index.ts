@@ -2,6 +2,7 @@ export * from "./domain/account.js";
 export * from "./domain/actions.js";
 export * from "./domain/audit.js";
 export * from "./domain/common.js";
+export * from "./domain/drill-schedule.js";
 export * from "./domain/drs.js";
 export * from "./domain/execution.js";
 export * from "./domain/plan-graph.js";

@@ -1,3 +1,4 @@
+import type { DrillSchedule } from "@drso/core";
 import { DEFAULT_WAVE_TIMEOUT_SECONDS, normalizeWaves, type WaveAction } from "@drso/core";
 import type { PlanFile, PlanFileProtectionGroup, PlanFileRecoveryPlan, PlanFileWave } from "./format.js";
 
@@ -26,6 +27,7 @@ export interface PlanSpec {
   description?: string;
   rpoSeconds?: number;
   rtoSeconds?: number;
+  schedule?: DrillSchedule;
   waves: WaveSpec[];
 }
 
@@ -41,6 +43,7 @@ export interface ServerPlan {
   description?: string;
   rpoSeconds?: number;
   rtoSeconds?: number;
+  schedule?: DrillSchedule;
   waves: Array<{
     waveId: string;
     name: string;
@@ -103,13 +106,14 @@ type Loose<T> = { [K in keyof T]: T[K] | undefined };
 
 function withPlanFields(
   source: Pick<PlanSpec, "name"> &
-    Partial<Loose<Pick<PlanSpec, "description" | "rpoSeconds" | "rtoSeconds">>>,
+    Partial<Loose<Pick<PlanSpec, "description" | "rpoSeconds" | "rtoSeconds" | "schedule">>>,
   waves: WaveSpec[],
 ): PlanSpec {
   const spec = { name: source.name } as PlanSpec;
   if (source.description !== undefined) spec.description = source.description;
   if (source.rpoSeconds !== undefined) spec.rpoSeconds = source.rpoSeconds;
   if (source.rtoSeconds !== undefined) spec.rtoSeconds = source.rtoSeconds;
+  if (source.schedule !== undefined) spec.schedule = source.schedule;
   spec.waves = waves;
   return spec;
 }

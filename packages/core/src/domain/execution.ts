@@ -64,6 +64,8 @@ export const StartExecutionSchema = z
     comment: z.string().max(1024).optional(),
     /** DRILL and RECOVERY: the point in time to recover to (default latest). */
     pointInTime: PointInTimeSchema.optional(),
+    /** DRILL: hours until its instances are terminated (default: the settings' drillTtlHours). */
+    drillTtlHours: z.number().int().min(1).max(720).optional(),
   })
   .meta({ id: "StartExecution" });
 export type StartExecution = z.infer<typeof StartExecutionSchema>;
@@ -378,6 +380,8 @@ export interface Execution {
   /** When the engine next needs to look at this execution; undefined = only on a command. */
   wakeAt?: number;
   termination?: TerminationRun;
+  /** DRILL: the drill TTL asked for at start (a scheduled drill's), instead of the settings' drillTtlHours. */
+  drillTtlHours?: number;
   /** DRILL: instances are terminated automatically at this time unless already terminated. */
   cleanupAt?: number;
   error?: { code: string; message: string };

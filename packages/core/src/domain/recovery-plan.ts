@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type WaveAction, WaveActionSchema } from "./actions.js";
 import { DescriptionSchema, IsoDateTimeSchema, NameSchema, UuidSchema, uniqueItems } from "./common.js";
+import { DrillScheduleSchema } from "./drill-schedule.js";
 
 export const WaveIdSchema = z
   .string()
@@ -62,6 +63,8 @@ export const RecoveryPlanInputSchema = z
       .max(365 * 86400)
       .optional(),
     waves: z.array(WaveInputSchema).min(1).max(100),
+    /** Scheduled drills of this plan (absent: none). */
+    schedule: DrillScheduleSchema.optional(),
   })
   .meta({ id: "RecoveryPlanInput" });
 export type RecoveryPlanInput = z.infer<typeof RecoveryPlanInputSchema>;
@@ -90,6 +93,7 @@ export const RecoveryPlanSchema = z
     rpoSeconds: z.number().int().optional(),
     rtoSeconds: z.number().int().optional(),
     waves: z.array(WaveSchema),
+    schedule: DrillScheduleSchema.optional(),
     owner: z.string(),
     createdAt: IsoDateTimeSchema,
     updatedAt: IsoDateTimeSchema,

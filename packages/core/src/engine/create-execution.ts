@@ -24,6 +24,8 @@ export interface CreateExecutionInput {
   comment?: string;
   /** Point-in-time recovery as asked (each server's chosen snapshot is on its group snapshot). */
   pointInTime?: Execution["pointInTime"];
+  /** DRILL: its own drill TTL (a scheduled drill's). */
+  drillTtlHours?: number;
 }
 
 /**
@@ -115,6 +117,8 @@ export function createExecution(input: CreateExecutionInput): {
   };
   if (input.comment) execution.comment = input.comment;
   if (input.pointInTime) execution.pointInTime = input.pointInTime;
+  if (input.executionType === "DRILL" && input.drillTtlHours !== undefined)
+    execution.drillTtlHours = input.drillTtlHours;
   if (input.executionType === "FAILBACK" && input.failbackAllowanceSeconds !== undefined)
     execution.failbackAllowanceSeconds = input.failbackAllowanceSeconds;
   const serverCount = waves.reduce((n, w) => n + w.servers.length, 0);

@@ -157,8 +157,9 @@ export function finish(r: Round) {
       ...(rto !== undefined ? { rtoTargetSeconds: rto } : {}),
     },
   );
-  if (r.e.executionType === "DRILL" && launched > 0 && r.ctx.settings.drillTtlHours > 0) {
-    r.e.cleanupAt = r.now + r.ctx.settings.drillTtlHours * 3_600_000;
+  const ttlHours = r.e.drillTtlHours ?? r.ctx.settings.drillTtlHours;
+  if (r.e.executionType === "DRILL" && launched > 0 && ttlHours > 0) {
+    r.e.cleanupAt = r.now + ttlHours * 3_600_000;
   }
 }
 
