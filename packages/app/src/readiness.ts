@@ -16,6 +16,7 @@ import {
   targetKey,
 } from "@drso/core";
 import { type AppDeps, iso } from "./deps.js";
+import { mapLimit } from "./engine/effect-runner.js";
 import { createInventory, type Inventory } from "./inventory.js";
 import { createSettingsService, type SettingsService } from "./settings.js";
 
@@ -48,21 +49,6 @@ const PER_SERVER_CONCURRENCY = 8;
 export const CHANGE_QUIET_MS = 2_000;
 
 export type ReadinessView = ReadinessResult & { findingsOmitted?: number; trigger: string };
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      for (;;) {
-        const i = next++;
-        if (i >= items.length) return;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
-}
 
 function accessProblem(error: unknown, t: DrsTarget, mode: "sim" | "aws"): { problem: string; fix: string } {
   const message = error instanceof Error ? error.message : String(error);
