@@ -1,4 +1,4 @@
-import { createServices } from "@drso/app";
+import { CHANGE_QUIET_MS, createServices } from "@drso/app";
 import { ManualClock } from "@drso/clock";
 import {
   DrsError,
@@ -188,7 +188,7 @@ describe("readiness service", () => {
     const before = (await t.services.readiness.statusOf(t.planId))!.evaluatedAt;
     t.clock.advance(1000);
     await t.services.settings.update({ readinessMaxDrillAgeDays: 30 }, undefined);
-    t.clock.advance(1000);
+    t.clock.advance(CHANGE_QUIET_MS - 1000);
     await t.services.readiness.settled();
     expect((await t.services.readiness.statusOf(t.planId))!.evaluatedAt).toBe(before); // changes settle first
     t.clock.advance(1000);

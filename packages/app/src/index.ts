@@ -11,6 +11,7 @@ export {
 export { dateRangeBounds, type EngineSignal, parseSeedDate } from "./executions.js";
 export type { ProtectionGroupView, ResolveRequest } from "./protection-groups.js";
 export {
+  CHANGE_QUIET_MS,
   createStandaloneReadiness,
   type ReadinessChange,
   type ReadinessDeps,

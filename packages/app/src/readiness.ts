@@ -45,8 +45,12 @@ interface ReadinessRecord {
 export const MAX_STORED_FINDINGS = 300;
 export const MAX_HISTORY = 50;
 const PER_SERVER_CONCURRENCY = 8;
-/** Changes to plans, groups, accounts or settings are evaluated once they paused this long. */
-export const CHANGE_QUIET_MS = 2_000;
+/**
+ * Changes to plans, groups, accounts or settings are evaluated once they paused this long. 30 s, not 2: an
+ * evaluation whose store write met another connection's write lock in the same process hung the process
+ * (tests/chaos/sqlite.test.ts; root cause not found), and edits rarely come alone.
+ */
+export const CHANGE_QUIET_MS = 30_000;
 
 export type ReadinessView = ReadinessResult & { findingsOmitted?: number; trigger: string };
 
@@ -446,6 +450,8 @@ export function createReadinessService(
   }
 
   const SWEEP_KEY = "readiness-sweep/last";
+  /** How long close() waits for evaluations in flight. */
+  const CLOSE_WAIT_MS = 10_000;
   let closed = false;
   let cancelPending: (() => void) | undefined;
   const changes = new Set<string>();
@@ -498,14 +504,36 @@ export function createReadinessService(
     },
     /** Idle until the sweeps and evaluations running now end (tests, shutdown). */
     async settled() {
-      while (sweep || running.size > 0) await Promise.allSettled([sweep, ...running.values()]);
+      // Bounded: an evaluation stuck on an unreachable DRS or a locked store must not hold a shutdown forever.
+      const deadline = Date.now() + CLOSE_WAIT_MS;
+      while ((sweep || running.size > 0) && Date.now() < deadline) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          Promise.allSettled([sweep, ...running.values()]),
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+          }),
+        ]);
+        clearTimeout(timer);
+      }
     },
     /** Shutdown: no evaluation after changes any more; waits for the running ones. */
     async close() {
       closed = true;
       cancelPending?.();
       cancelPending = undefined;
-      while (sweep || running.size > 0) await Promise.allSettled([sweep, ...running.values()]);
+      // Bounded: an evaluation stuck on an unreachable DRS or a locked store must not hold a shutdown forever.
+      const deadline = Date.now() + CLOSE_WAIT_MS;
+      while ((sweep || running.size > 0) && Date.now() < deadline) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          Promise.allSettled([sweep, ...running.values()]),
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+          }),
+        ]);
+        clearTimeout(timer);
+      }
     },
   };
 }
